@@ -1,0 +1,69 @@
+// gRPC handlers of the logs/exec tunnel (Tunnel, SendLog, ExecSession):
+// each authenticates the agent and connects its call to the TunnelHub.
+import * as grpc from '@grpc/grpc-js';
+import type {
+  ExecFrame, LogChunk, NodeServiceServer, SendLogResponse, StreamRequest, TunnelRequest,
+} from '../../../proto/generated/node';
+import { StreamRequest_Kind } from '../../../proto/generated/node';
+import { toServiceError } from '../grpc-errors';
+import type { NodeAuthenticator } from '../node-authentication';
+import type { TunnelHub } from './tunnel-hub';
+
+type StreamingHandlers = Pick<NodeServiceServer, 'tunnel' | 'sendLog' | 'execSession'>;
+
+export function streamingHandlers(auth: NodeAuthenticator, hub: TunnelHub): StreamingHandlers {
+  return {
+    tunnel(call: grpc.ServerWritableStream<TunnelRequest, StreamRequest>) {
+      let detach: (() => void) | undefined;
+      try {
+        const { nodeName } = auth.authenticate(call, call.request.nodeName);
+        detach = hub.attach(nodeName, call);
+        call.sendMetadata(new grpc.Metadata()); // tells the agent its tunnel is in place
+      } catch (err) {
+        call.emit('error', toServiceError(err));
+        return;
+      }
+      const end = () => detach?.();
+      call.on('cancelled', end);
+      call.on('close', end);
+      call.on('error', end);
+    },
+
+    sendLog(call: grpc.ServerReadableStream<LogChunk, SendLogResponse>, callback: grpc.sendUnaryData<SendLogResponse>) {
+      let finished = false;
+      const finish = (err?: unknown) => {
+        if (finished) return;
+        finished = true;
+        call.removeAllListeners('data');
+        if (err === undefined) callback(null, {});
+        else callback(toServiceError(err) as grpc.ServiceError);
+      };
+      call.on('cancelled', () => finish());
+      call.once('data', (first: LogChunk) => {
+        try {
+          const pending = hub.claim(first.requestId, (node) => auth.authenticate(call, node).nodeName, StreamRequest_Kind.LOG);
+          call.pause(); // the HTTP side resumes once it listens
+          pending.resolve({ first, call, finish: () => finish() });
+        } catch (err) {
+          finish(err);
+        }
+      });
+      call.on('end', () => {
+        // Without a claimed request the call has no reader; with one, the HTTP side finishes it.
+        if (call.listenerCount('data') === 0) finish();
+      });
+    },
+
+    execSession(call: grpc.ServerDuplexStream<ExecFrame, ExecFrame>) {
+      call.once('data', (first: ExecFrame) => {
+        try {
+          const pending = hub.claim(first.requestId, (node) => auth.authenticate(call, node).nodeName, StreamRequest_Kind.EXEC);
+          call.pause();
+          pending.resolve({ first, call });
+        } catch (err) {
+          call.emit('error', toServiceError(err));
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// Registers the printer of every built-in kind. The server imports this once.
+import { registerPrinter } from './index';
+import { podPrinter } from './pod';
+import { deploymentPrinter } from './deployment';
+import { replicaSetPrinter } from './replicaset';
+import { daemonSetPrinter } from './daemonset';
+import { jobPrinter } from './job';
+import { cronJobPrinter } from './cronjob';
+import { servicePrinter } from './service';
+import { nodePrinter } from './node';
+import { namespacePrinter } from './namespace';
+import { eventPrinter } from './event';
+import { endpointsPrinter } from './endpoints';
+import { configMapPrinter } from './configmap';
+import { secretPrinter } from './secret';
+import { leasePrinter } from './lease';
+
+registerPrinter('Pod', podPrinter);
+registerPrinter('Deployment', deploymentPrinter);
+registerPrinter('ReplicaSet', replicaSetPrinter);
+registerPrinter('DaemonSet', daemonSetPrinter);
+registerPrinter('Job', jobPrinter);
+registerPrinter('CronJob', cronJobPrinter);
+registerPrinter('Service', servicePrinter);
+registerPrinter('Node', nodePrinter);
+registerPrinter('Namespace', namespacePrinter);
+registerPrinter('Event', eventPrinter);
+registerPrinter('Endpoints', endpointsPrinter);
+registerPrinter('ConfigMap', configMapPrinter);
+registerPrinter('Secret', secretPrinter);
+registerPrinter('Lease', leasePrinter);

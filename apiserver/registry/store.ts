@@ -1,0 +1,510 @@
+// The generic REST store: Kubernetes' object semantics (uid, generation,
+// resourceVersion, optimistic concurrency, status subresource, finalizers,
+// graceful deletion, paging) over the kine-sized Backend. Kind-specific
+// behaviour comes from a ResourceStrategy.
+import { randomUUID, randomInt } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { errors, ApiError, StatusCause } from '../../api/errors';
+import { groupVersion, ResourceInfo } from '../../api/resources';
+import type { DeleteOptions, KubeList, KubeObject } from '../../api/types';
+import type { Backend, KeyValue } from '../storage/backend';
+import { WatchCache, CacheEvent, Subscription } from '../storage/watch-cache';
+import { decodeObject, encodeObject, MAX_OBJECT_BYTES } from './codec';
+import { collectionPrefix, objectKey, resourcePrefix } from './keys';
+import type { Admission, ResourceStrategy, StrategyContext } from './strategy';
+
+/**
+ * What an update may change: the main resource (not status), the status
+ * subresource (only status), or the whole object (internal subresources).
+ */
+export type UpdateScope = 'status' | 'whole';
+
+export type ObjectFilter = (obj: KubeObject) => boolean;
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldValidation?: FieldValidation;
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  warnings: string[];
+}
+
+export interface ListOptions {
+  filter?: ObjectFilter;
+  limit?: number;
+  continue?: string;
+}
+
+export interface WatchOptions {
+  filter?: ObjectFilter;
+  /** '' or '0': start with ADDED events for what exists now; else resume after it. */
+  resourceVersion?: string;
+}
+
+export interface WatchSink {
+  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void;
+  onError(err: ApiError): void;
+}
+
+/** Whether a namespace exists and may take new objects. */
+export interface NamespaceLookup {
+  phase(name: string): Promise<'Active' | 'Terminating' | undefined>;
+}
+
+export interface StoreDeps {
+  backend: Backend;
+  admission: Admission;
+  namespaces?: NamespaceLookup;
+  clock?: () => Date;
+}
+
+const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+const MAX_CONFLICT_RETRIES = 8;
+
+export class ResourceStore {
+  readonly cache: WatchCache<KubeObject>;
+  private readonly backend: Backend;
+  private readonly admission: Admission;
+  private readonly ctx: StrategyContext;
+  private readonly apiVersion: string;
+
+  constructor(
+    readonly info: ResourceInfo,
+    private readonly strategy: ResourceStrategy,
+    private readonly deps: StoreDeps,
+  ) {
+    this.backend = deps.backend;
+    this.admission = deps.admission;
+    const clock = deps.clock ?? (() => new Date());
+    this.ctx = { now: clock };
+    this.apiVersion = groupVersion(info);
+    this.cache = new WatchCache(deps.backend, resourcePrefix(info), { decode: decodeObject });
+  }
+
+  start(): Promise<void> {
+    return this.cache.start();
+  }
+
+  stop(): void {
+    this.cache.stop();
+  }
+
+  // ---- reads ---------------------------------------------------------------
+
+  async get(namespace: string | undefined, name: string): Promise<KubeObject> {
+    const kv = await this.backend.get(this.key(namespace, name));
+    if (!kv) throw this.notFound(name);
+    return decodeObject(kv.value, kv.modRevision);
+  }
+
+  async list(namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList> {
+    const prefix = collectionPrefix(this.info, namespace);
+    let revision = 0;
+    let startKey: string | undefined;
+    if (opts.continue) ({ revision, startKey } = decodeContinue(opts.continue, prefix));
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: KubeObject[] = [];
+    let more = false;
+    let nextKey: string | undefined;
+    // Read pages until `limit` objects pass the filter, all at one revision.
+    for (;;) {
+      let res;
+      try {
+        res = await this.backend.list(prefix, { startKey, revision, limit: limit ? limit + 1 : 0 });
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'Gone' && opts.continue) {
+          throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        }
+        throw err;
+      }
+      revision = revision || res.revision;
+      const kvs = res.kvs;
+      let i = 0;
+      for (; i < kvs.length; i++) {
+        if (limit && items.length === limit) break;
+        const obj = decodeObject(kvs[i].value, kvs[i].modRevision);
+        if (!opts.filter || opts.filter(obj)) items.push(obj);
+      }
+      if (limit && items.length === limit && (i < kvs.length || res.more)) {
+        more = true;
+        nextKey = i < kvs.length ? kvs[i].key : kvs[kvs.length - 1].key + '\0';
+        break;
+      }
+      if (!res.more || kvs.length === 0) break;
+      startKey = kvs[kvs.length - 1].key + '\0';
+    }
+    const metadata: KubeList['metadata'] = { resourceVersion: String(revision) };
+    if (more && nextKey) metadata.continue = encodeContinue(revision, nextKey.slice(prefix.length));
+    return { apiVersion: this.apiVersion, kind: `${this.info.kind}List`, metadata, items };
+  }
+
+  // ---- create --------------------------------------------------------------
+
+  async create(namespace: string | undefined, body: KubeObject, opts: WriteOptions = {}): Promise<WriteResult> {
+    const obj = this.checkBody(body, namespace);
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    const name = meta.name ?? '';
+    const now = this.ctx.now();
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(now);
+    meta.generation = 1;
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    this.admission.default(obj);
+    this.strategy.prepareForCreate?.(obj, this.ctx);
+    const warnings = this.checkFields(obj, opts.fieldValidation);
+    this.validate(obj);
+    if (this.info.namespaced) await this.checkNamespace(namespace!, name);
+    if (opts.dryRun) return { object: obj, warnings };
+    await this.strategy.beforeCreate?.(obj);
+    let res;
+    try {
+      res = await this.backend.create(this.key(namespace, name), this.encode(obj));
+    } catch (err) {
+      await this.strategy.abortCreate?.(obj);
+      throw err;
+    }
+    if (!res.ok) {
+      // A retried create whose first attempt landed: the stored object is ours.
+      if (res.current && sameUid(res.current, meta.uid)) return { object: decodeObject(res.current.value, res.current.modRevision), warnings };
+      await this.strategy.abortCreate?.(obj);
+      throw errors.alreadyExists(this.info.plural, this.info.group, name);
+    }
+    meta.resourceVersion = String(res.revision);
+    return { object: obj, warnings };
+  }
+
+  // ---- update and patch ------------------------------------------------------
+
+  /** PUT: replaces the object (or only its status with subresource 'status'). */
+  async update(
+    namespace: string | undefined,
+    name: string,
+    body: KubeObject,
+    opts: WriteOptions & { subresource?: 'status' } = {},
+  ): Promise<WriteResult> {
+    const incoming = this.checkBody(body, namespace, name);
+    const precondition = incoming.metadata.resourceVersion;
+    const warnings = this.checkFields(incoming, opts.fieldValidation);
+    return this.guaranteedUpdate(namespace, name, precondition, () => incoming, opts, opts.subresource, warnings);
+  }
+
+  /**
+   * Read, mutate, write with compare-and-swap; on a conflict re-read and try
+   * again unless the caller named the resourceVersion it expects.
+   */
+  async guaranteedUpdate(
+    namespace: string | undefined,
+    name: string,
+    precondition: string | undefined,
+    mutate: (current: KubeObject) => KubeObject,
+    opts: WriteOptions = {},
+    subresource?: UpdateScope,
+    warnings: string[] = [],
+  ): Promise<WriteResult> {
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.backend.get(this.key(namespace, name));
+      if (!kv) throw this.notFound(name);
+      const current = decodeObject(kv.value, kv.modRevision);
+      if (precondition && precondition !== current.metadata.resourceVersion) throw this.conflict(name);
+      const next = this.prepareUpdate(structuredClone(mutate(structuredClone(current))), current, subresource);
+      if (sameJson(next, current)) return { object: current, warnings };
+      if (opts.dryRun) return { object: next, warnings };
+      // Finalizers all gone from an object being deleted: delete it for real.
+      const res = this.readyToRemove(next)
+        ? await this.backend.delete(kv.key, kv.modRevision)
+        : await this.backend.update(kv.key, this.encode(next), kv.modRevision);
+      if (res.ok) {
+        if (this.readyToRemove(next)) await this.strategy.afterDelete?.(next);
+        next.metadata.resourceVersion = String(res.revision);
+        return { object: next, warnings };
+      }
+      if (res.current && res.current.value.equals(this.encode(next))) {
+        return { object: decodeObject(res.current.value, res.current.modRevision), warnings };
+      }
+      if (precondition || attempt >= MAX_CONFLICT_RETRIES) throw this.conflict(name);
+    }
+  }
+
+  private prepareUpdate(next: KubeObject, current: KubeObject, subresource?: UpdateScope): KubeObject {
+    if (subresource === 'whole') {
+      // Internal writes (binding, finalize) set spec and status together.
+    } else if (subresource === 'status') {
+      // The status subresource changes status only.
+      next = { ...structuredClone(current), status: next.status };
+    } else {
+      next.apiVersion = current.apiVersion;
+      next.kind = current.kind;
+      this.admission.default(next);
+      this.strategy.prepareForUpdate?.(next, current, this.ctx);
+      if (this.info.subresources.includes('status') && 'status' in current) next.status = current.status;
+      else if (this.info.subresources.includes('status')) delete next.status;
+    }
+    const m = next.metadata;
+    const c = current.metadata;
+    m.name = c.name;
+    if (this.info.namespaced) m.namespace = c.namespace;
+    m.uid = c.uid;
+    m.creationTimestamp = c.creationTimestamp;
+    m.resourceVersion = c.resourceVersion;
+    if (c.deletionTimestamp) {
+      m.deletionTimestamp = c.deletionTimestamp;
+      m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds;
+    } else {
+      delete m.deletionTimestamp;
+      delete m.deletionGracePeriodSeconds;
+    }
+    if (c.deletionTimestamp && (m.finalizers ?? []).some((f) => !(c.finalizers ?? []).includes(f))) {
+      throw errors.invalid(this.info.kind, this.info.group, c.name ?? '', [
+        { reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: 'Forbidden: no new finalizers can be added if the object is being deleted' },
+      ]);
+    }
+    m.generation = (c.generation ?? 1) + (specChanged(next, current) ? 1 : 0);
+    if (m.finalizers && m.finalizers.length === 0) delete m.finalizers;
+    this.validate(next, current);
+    return next;
+  }
+
+  // ---- delete --------------------------------------------------------------
+
+  async delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.backend.get(this.key(namespace, name));
+      if (!kv) throw this.notFound(name);
+      const current = decodeObject(kv.value, kv.modRevision);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata.uid) {
+        throw this.conflict(name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw this.conflict(name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      }
+      const next = this.markForDeletion(structuredClone(current), opts);
+      const removeNow = next === undefined;
+      if (opts.dryRun?.length) return current;
+      const res = removeNow
+        ? await this.backend.delete(kv.key, kv.modRevision)
+        : sameJson(next, current)
+          ? ({ ok: true, revision: kv.modRevision } as const)
+          : await this.backend.update(kv.key, this.encode(next), kv.modRevision);
+      if (res.ok) {
+        if (removeNow) {
+          await this.strategy.afterDelete?.(current);
+          return current;
+        }
+        next.metadata.resourceVersion = String(res.revision);
+        return next;
+      }
+      if (attempt >= MAX_CONFLICT_RETRIES) throw this.conflict(name);
+    }
+  }
+
+  /** Returns the object to keep (being deleted), or undefined to remove it now. */
+  private markForDeletion(obj: KubeObject, opts: DeleteOptions): KubeObject | undefined {
+    const meta = obj.metadata;
+    const policy = opts.propagationPolicy;
+    const finalizers = new Set(meta.finalizers ?? []);
+    if (policy === 'Orphan') finalizers.add('orphan');
+    if (policy === 'Foreground') finalizers.add('foregroundDeletion');
+    if (policy === 'Background') {
+      finalizers.delete('orphan');
+      finalizers.delete('foregroundDeletion');
+    }
+    const now = this.ctx.now();
+    const stateful = this.strategy.beginDelete?.(obj, this.ctx) ?? false;
+    const grace = this.strategy.gracePeriod?.(obj, opts) ?? 0;
+    if (finalizers.size === 0 && !stateful && grace <= 0) return undefined;
+    if (finalizers.size) meta.finalizers = [...finalizers];
+    else delete meta.finalizers;
+    const existingDeadline = meta.deletionTimestamp ? Date.parse(meta.deletionTimestamp) : Infinity;
+    const deadline = now.getTime() + Math.max(0, grace) * 1000;
+    // A second delete may shorten the grace period, never lengthen it.
+    if (deadline < existingDeadline) {
+      meta.deletionTimestamp = rfc3339(new Date(deadline));
+      meta.deletionGracePeriodSeconds = Math.max(0, grace);
+    }
+    return obj;
+  }
+
+  private readyToRemove(obj: KubeObject): boolean {
+    if (!obj.metadata.deletionTimestamp || (obj.metadata.finalizers ?? []).length > 0) return false;
+    if (this.info.kind === 'Namespace') return ((obj.spec as { finalizers?: string[] })?.finalizers ?? []).length === 0;
+    // A pod inside its grace period waits for its node to confirm (delete with
+    // grace 0); one with nothing to wait for (unbound, finished, grace 0) goes.
+    if (!this.strategy.gracePeriod) return true;
+    return this.strategy.gracePeriod(obj, { gracePeriodSeconds: obj.metadata.deletionGracePeriodSeconds }) === 0;
+  }
+
+  async deleteCollection(namespace: string | undefined, filter: ObjectFilter | undefined, opts: DeleteOptions): Promise<KubeList> {
+    const list = await this.list(namespace, { filter });
+    const deleted: KubeObject[] = [];
+    for (const item of list.items) {
+      try {
+        deleted.push(await this.delete(item.metadata.namespace, item.metadata.name!, opts));
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'NotFound')) throw err;
+      }
+    }
+    return { ...list, items: deleted };
+  }
+
+  // ---- watch ---------------------------------------------------------------
+
+  /** Streams changes; with resourceVersion '' or '0' it first sends what exists as ADDED. */
+  async watch(namespace: string | undefined, opts: WatchOptions, sink: WatchSink): Promise<Subscription> {
+    const filter = opts.filter ?? (() => true);
+    const inScope = (o: KubeObject) => !this.info.namespaced || !namespace || o.metadata.namespace === namespace;
+    const matches = (o: KubeObject | undefined) => o !== undefined && inScope(o) && filter(o);
+    let after: number;
+    if (!opts.resourceVersion || opts.resourceVersion === '0') {
+      const list = await this.list(namespace, { filter });
+      for (const item of list.items) sink.onEvent('ADDED', item);
+      after = Number(list.metadata.resourceVersion);
+    } else {
+      after = Number(opts.resourceVersion);
+      if (!Number.isInteger(after) || after < 0) throw errors.badRequest(`invalid resourceVersion "${opts.resourceVersion}"`);
+    }
+    return this.cache.subscribe(after, {
+      onEvent: (ev: CacheEvent<KubeObject>) => {
+        const now = matches(ev.object);
+        const before = matches(ev.prev);
+        // Objects moving in or out of a selector appear as ADDED or DELETED, as in Kubernetes.
+        if (ev.type === 'DELETED') {
+          if (before || now) sink.onEvent('DELETED', ev.object);
+        } else if (now && before) sink.onEvent('MODIFIED', ev.object);
+        else if (now) sink.onEvent('ADDED', ev.object);
+        else if (before) sink.onEvent('DELETED', ev.object);
+      },
+      onError: (err) => sink.onError(err instanceof ApiError ? err : errors.internal(String(err))),
+    });
+  }
+
+  // ---- helpers ---------------------------------------------------------------
+
+  key(namespace: string | undefined, name: string): string {
+    return objectKey(this.info, namespace, name);
+  }
+
+  private encode(obj: KubeObject): Buffer {
+    const value = encodeObject(obj);
+    if (value.length > MAX_OBJECT_BYTES) {
+      throw errors.tooLarge(`${this.info.kind} "${obj.metadata.name}" is too large: ${value.length} bytes, the limit is ${MAX_OBJECT_BYTES}`);
+    }
+    return value;
+  }
+
+  /** Checks what the body claims against the request path; returns a private copy. */
+  private checkBody(body: KubeObject, namespace: string | undefined, name?: string): KubeObject {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the request body must be a JSON object');
+    const obj = structuredClone(body);
+    if (obj.kind !== undefined && obj.kind !== this.info.kind) {
+      throw errors.badRequest(`the kind "${obj.kind}" of the body does not match the ${this.info.kind} endpoint`);
+    }
+    if (obj.apiVersion !== undefined && obj.apiVersion !== this.apiVersion) {
+      throw errors.badRequest(`the apiVersion "${obj.apiVersion}" of the body does not match "${this.apiVersion}"`);
+    }
+    obj.apiVersion = this.apiVersion;
+    obj.kind = this.info.kind;
+    if (obj.metadata === undefined) obj.metadata = {};
+    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata) || obj.metadata === null) {
+      throw errors.badRequest('metadata must be an object');
+    }
+    const meta = obj.metadata;
+    if (this.info.namespaced) {
+      if (meta.namespace && meta.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (name !== undefined && meta.name !== undefined && meta.name !== name) {
+      throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    if (name !== undefined) meta.name = name;
+    if (!meta.name && !meta.generateName) {
+      throw errors.invalid(this.info.kind, this.info.group, '', [
+        { reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' },
+      ]);
+    }
+    return obj;
+  }
+
+  private checkFields(obj: KubeObject, mode: FieldValidation = 'Warn'): string[] {
+    if (mode === 'Ignore') return [];
+    const unknown = this.admission.unknownFields(obj);
+    if (unknown.length === 0) return [];
+    if (mode === 'Strict') {
+      throw errors.badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+    }
+    return unknown.map((f) => `unknown field "${f}"`);
+  }
+
+  private validate(obj: KubeObject, old?: KubeObject): void {
+    const causes: StatusCause[] = [...this.admission.validate(obj), ...(this.strategy.validate?.(obj, old) ?? [])];
+    if (causes.length) throw errors.invalid(this.info.kind, this.info.group, obj.metadata.name ?? '', causes);
+  }
+
+  private async checkNamespace(namespace: string, name: string): Promise<void> {
+    const phase = await this.deps.namespaces?.phase(namespace);
+    if (!this.deps.namespaces || phase === 'Active') return;
+    if (phase === undefined) throw errors.notFound('namespaces', '', namespace);
+    throw errors.forbidden(`${this.info.plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+  }
+
+  private notFound(name: string): ApiError {
+    return errors.notFound(this.info.plural, this.info.group, name);
+  }
+
+  private conflict(name: string, why?: string): ApiError {
+    return errors.conflict(this.info.plural, this.info.group, name, why);
+  }
+}
+
+function sameUid(kv: KeyValue, uid: string | undefined): boolean {
+  try {
+    return JSON.parse(kv.value.toString()).metadata?.uid === uid;
+  } catch {
+    return false;
+  }
+}
+
+/** Equal as JSON: undefined fields and key order do not count. */
+function sameJson(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+}
+
+/** Everything but metadata and status counts as spec for generation. */
+function specChanged(a: KubeObject, b: KubeObject): boolean {
+  const strip = ({ metadata: _m, status: _s, ...rest }: KubeObject) => rest;
+  return !isDeepStrictEqual(strip(a), strip(b));
+}
+
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function randomSuffix(): string {
+  let s = '';
+  for (let i = 0; i < 5; i++) s += NAME_CHARS[randomInt(NAME_CHARS.length)];
+  return s;
+}
+
+function encodeContinue(revision: number, startKey: string): string {
+  return Buffer.from(JSON.stringify({ v: 'kapstan/v1', rv: revision, start: startKey })).toString('base64url');
+}
+
+function decodeContinue(token: string, prefix: string): { revision: number; startKey: string } {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString());
+    if (t.v !== 'kapstan/v1' || !Number.isInteger(t.rv) || typeof t.start !== 'string' || t.start.includes('..')) throw new Error();
+    return { revision: t.rv, startKey: prefix + t.start };
+  } catch {
+    throw errors.badRequest('invalid continue token');
+  }
+}

@@ -1,0 +1,221 @@
+// Backend over a real etcd through the etcd3 client. Writes are single
+// transactions (compare mod_revision, then put/delete), so a failure at any
+// point leaves etcd either unchanged or fully changed — never half-written.
+import { Etcd3, IKeyValue, isRecoverableError } from 'etcd3';
+import { circuitBreaker, retry, handleWhen, noop, ConsecutiveBreaker } from 'cockatiel';
+import { errors, ApiError } from '../../api/errors';
+import type { Backend, KeyValue, ListOptions, ListResult, StorageEvent, StorageWatch, WatchHandlers, WriteResult } from './backend';
+
+export interface EtcdBackendOptions {
+  endpoints: string[];
+  /** Deadline of one unary call; a call past it fails with 503. */
+  callTimeoutMs?: number;
+}
+
+const toBuf = (s: string) => Buffer.from(s);
+
+function prefixEnd(prefix: string): Buffer {
+  const b = Buffer.from(prefix);
+  for (let i = b.length - 1; i >= 0; i--) {
+    if (b[i] < 0xff) {
+      const end = Buffer.from(b.subarray(0, i + 1));
+      end[i]++;
+      return end;
+    }
+  }
+  return Buffer.from([0]);
+}
+
+function toKV(kv: IKeyValue): KeyValue {
+  return {
+    key: kv.key.toString(),
+    value: kv.value,
+    modRevision: Number(kv.mod_revision),
+    createRevision: Number(kv.create_revision),
+  };
+}
+
+/** Maps client failures to the API's taxonomy: an unreachable etcd is 503. */
+export function storageError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as Error;
+  const msg = e?.message ?? String(err);
+  if (/compacted/.test(msg)) return errors.gone(`too old resource version: ${msg}`);
+  if (/request is too large|message larger than max/i.test(msg)) return errors.tooLarge(`etcd refused the object: ${msg}`);
+  return errors.unavailable(`storage is unavailable: ${msg}`);
+}
+
+export class EtcdBackend implements Backend {
+  readonly client: Etcd3;
+  private readonly timeout: number;
+  private readonly watchers = new Set<import('etcd3').Watcher>();
+  private closed = false;
+
+  constructor(opts: EtcdBackendOptions) {
+    this.timeout = opts.callTimeoutMs ?? 5_000;
+    this.client = new Etcd3({
+      hosts: opts.endpoints,
+      dialTimeout: 2_000,
+      // Fail fast on a dead member and try the next one; never retry forever,
+      // so an outage reaches the client as a 503 instead of a hung request.
+      faultHandling: {
+        host: () =>
+          circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1_000, breaker: new ConsecutiveBreaker(3) }),
+        global:
+          opts.endpoints.length > 1 ? retry(handleWhen(isRecoverableError), { maxAttempts: opts.endpoints.length }) : noop,
+      },
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeout }),
+    });
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    const res = await this.call(() => this.client.kv.range({ key: toBuf(key) }));
+    return res.kvs.length ? toKV(res.kvs[0]) : undefined;
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    const res = await this.call(() =>
+      this.client.kv.range({
+        key: toBuf(opts.startKey ?? prefix),
+        range_end: prefixEnd(prefix),
+        limit: opts.limit ?? 0,
+        revision: opts.revision ?? 0,
+      }),
+    );
+    return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more };
+  }
+
+  async count(prefix: string): Promise<number> {
+    const res = await this.call(() =>
+      this.client.kv.range({ key: toBuf(prefix), range_end: prefixEnd(prefix), count_only: true }),
+    );
+    return Number(res.count);
+  }
+
+  async create(key: string, value: Buffer): Promise<WriteResult> {
+    return this.cas(key, 0, { request_put: { key: toBuf(key), value } });
+  }
+
+  async update(key: string, value: Buffer, expectedRevision: number): Promise<WriteResult> {
+    return this.cas(key, expectedRevision, { request_put: { key: toBuf(key), value } });
+  }
+
+  async delete(key: string, expectedRevision: number): Promise<WriteResult> {
+    return this.cas(key, expectedRevision, { request_delete_range: { key: toBuf(key) } });
+  }
+
+  private async cas(key: string, expectedRevision: number, op: object): Promise<WriteResult> {
+    const res = await this.call(() =>
+      this.client.kv.txn({
+        compare: [{ key: toBuf(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+        success: [op],
+        failure: [{ request_range: { key: toBuf(key) } }],
+      }),
+    );
+    if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
+    const kvs = res.responses[0]?.response_range?.kvs ?? [];
+    return { ok: false, current: kvs.length ? toKV(kvs[0]) : undefined };
+  }
+
+  watch(prefix: string, afterRevision: number, handlers: WatchHandlers): StorageWatch {
+    let closed = false;
+    let watcher: import('etcd3').Watcher | undefined;
+    const fail = (err: Error) => {
+      if (closed) return;
+      closed = true;
+      watcher?.cancel().catch(() => undefined);
+      handlers.onError(err);
+    };
+    this.client
+      .watch()
+      .prefix(prefix)
+      .startRevision(String(afterRevision + 1))
+      .withPreviousKV()
+      .create()
+      .then((w) => {
+        watcher = w;
+        this.watchers.add(w);
+        if (closed || this.closed) {
+          w.cancel().catch(() => undefined);
+          return;
+        }
+        w.on('data', (res) => {
+          if (closed || res.events.length === 0) return;
+          const events: StorageEvent[] = res.events.map((ev) => {
+            const kv = toKV(ev.kv);
+            const prev = ev.prev_kv ? toKV(ev.prev_kv) : undefined;
+            return ev.type === 'Delete' ? { type: 'delete', kv, prev } : { type: 'put', kv, prev };
+          });
+          handlers.onEvents(events, Number(res.header.revision));
+        });
+        // etcd 3.4 cancels a watch on a compacted revision with an empty
+        // reason; ask etcd whether that revision is still readable to tell.
+        w.on('error', (err) => {
+          // etcd3 has already dropped this watcher; cancelling it again throws.
+          watcher = undefined;
+          this.watchers.delete(w);
+          this.compactedSince(afterRevision + 1).then(
+            (compacted) => fail(compacted ? errors.gone(`too old resource version: ${afterRevision}`) : storageError(err)),
+            () => fail(storageError(err)),
+          );
+        });
+      })
+      .catch((err) => fail(storageError(err)));
+    const watchers = this.watchers;
+    return {
+      close() {
+        if (closed) return;
+        closed = true;
+        if (watcher) watchers.delete(watcher);
+        watcher?.cancel().catch(() => undefined);
+      },
+    };
+  }
+
+  /** True when `revision` has been compacted away. */
+  private async compactedSince(revision: number): Promise<boolean> {
+    try {
+      await this.client.kv.range({ key: toBuf('/'), revision, count_only: true });
+      return false;
+    } catch (err) {
+      if (/compacted/.test((err as Error).message)) return true;
+      throw err;
+    }
+  }
+
+  async currentRevision(): Promise<number> {
+    const res = await this.call(() => this.client.kv.range({ key: toBuf('/'), count_only: true }));
+    return Number(res.header.revision);
+  }
+
+  async compact(revision: number): Promise<void> {
+    await this.call(() => this.client.kv.compact({ revision, physical: true }));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const open = [...this.watchers];
+    this.watchers.clear();
+    await Promise.race([Promise.allSettled(open.map((w) => w.cancel())), new Promise((r) => setTimeout(r, 500))]);
+    this.client.close();
+    // etcd3 keeps re-establishing its watch stream for as long as any watcher
+    // is attached, even after close(). Once its stream has dropped (state is
+    // no longer Connected), leave it no watchers so that retry loop ends.
+    const manager = (this.client as unknown as { watchManager?: { watchers: unknown[]; state: number } }).watchManager;
+    const release = () => {
+      if (!manager) return;
+      if (manager.state !== 2) manager.watchers = [];
+      else setTimeout(release, 10).unref();
+    };
+    release();
+  }
+}

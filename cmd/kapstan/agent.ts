@@ -1,0 +1,112 @@
+// `kapstan agent`: joins a server with its join token and runs the pods bound
+// to this machine. The image store lives under DATA/images; registry mirrors
+// come from DATA/registries/<host>/hosts.toml, as containerd's config_path.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { startAgent, RunningAgent, Logger } from '../../node-agent';
+import { ImageService } from '../../node-agent/images/image-service';
+import { loadRegistryConfigDir } from '../../node-agent/images/registry-hosts';
+import { NodePodNetwork } from '../../node-agent/network/node-pod-network';
+import { ServiceProxy } from '../../node-agent/network/service-proxy';
+
+
+export interface AgentFlags {
+  server?: string;
+  token?: string;
+  'token-file'?: string;
+  'node-name'?: string;
+  'node-ip'?: string;
+  'data-dir'?: string;
+  'agent-port'?: string;
+}
+
+/** The agents' gRPC endpoint for a server URL: the API port + 1 unless given. */
+export function agentEndpoint(serverUrl: string, agentPort?: string): string {
+  const url = new URL(serverUrl.includes('://') ? serverUrl : `https://${serverUrl}`);
+  const port = agentPort ? Number(agentPort) : Number(url.port || 6443) + 1;
+  return `${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${port}`;
+}
+
+export interface AgentStartOptions {
+  server: string;
+  token: string;
+  nodeName?: string;
+  nodeIp?: string;
+  dataDir: string;
+  agentPort?: string;
+  caPem?: string;
+  log(msg: string): void;
+}
+
+export interface LocalAgent extends RunningAgent {
+  /** Removes this node's pod network and Service rules (bridge, routes, nft tables); after stop(). */
+  removeNetwork(): Promise<void>;
+}
+
+export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAgent> {
+  const images = new ImageService({
+    root: join(opts.dataDir, 'images'),
+    registries: await loadRegistryConfigDir(join(opts.dataDir, 'registries')),
+  });
+  const network = new NodePodNetwork({ dataDir: opts.dataDir, warn: opts.log });
+  const serviceProxy = new ServiceProxy();
+  const agent = await startAgent({
+    server: agentEndpoint(opts.server, opts.agentPort),
+    token: opts.token,
+    nodeName: opts.nodeName ?? hostname().toLowerCase(),
+    nodeIp: opts.nodeIp,
+    dataDir: opts.dataDir,
+    images,
+    caPem: opts.caPem,
+    log: agentLogger(opts.log),
+    network,
+    serviceProxy,
+  });
+  return Object.assign(agent, {
+    removeNetwork: async () => {
+      await serviceProxy.remove();
+      await network.removeNode();
+    },
+  });
+}
+
+export async function runAgent(flags: AgentFlags): Promise<number> {
+  const { readFileSync } = await import('node:fs');
+  const token = flags.token ?? (flags['token-file'] ? readFileSync(flags['token-file'], 'utf8').trim() : undefined);
+  if (!flags.server || !token) {
+    console.error('kapstan agent: --server URL and --token TOKEN (or --token-file FILE) are required');
+    return 1;
+  }
+  const log = (msg: string) => console.error(`${new Date().toISOString()} ${msg}`);
+  const agent = await startLocalAgent({
+    server: flags.server,
+    token,
+    nodeName: flags['node-name'],
+    nodeIp: flags['node-ip'],
+    dataDir: flags['data-dir'] ?? '/var/lib/kapstan/agent',
+    agentPort: flags['agent-port'],
+    log,
+  });
+  log(`agent for node ${agent.nodeName} running (data in ${agent.dataDir})`);
+  await waitForSignal(log);
+  // Containers keep running: their monitors own them, and the next agent re-adopts them.
+  await agent.stop();
+  return 0;
+}
+
+export function waitForSignal(log: (msg: string) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (sig: string) => {
+      log(`received ${sig}, stopping`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+function agentLogger(log: (msg: string) => void): Logger {
+  const line = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+    log(`${level} ${msg}${fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields) : ''}`);
+  return { info: line('info'), warn: line('warn'), error: line('error') };
+}

@@ -1,0 +1,51 @@
+// Flag definitions of every kapstan command, apart from the code they run
+// (which main.ts loads only for the command given, so `kapstan agent` does
+// not carry the apiserver in memory).
+
+export const serverFlags = {
+  'data-dir': { type: 'string', default: '/var/lib/kapstan' },
+  listen: { type: 'string', default: '127.0.0.1:6443' },
+  'etcd-endpoints': { type: 'string' },
+  'etcd-client-port': { type: 'string', default: '2379' },
+  'tls-san': { type: 'string', multiple: true },
+  'agent-port': { type: 'string' },
+  'disable-scheduler': { type: 'boolean' },
+  'disable-controllers': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const agentFlags = {
+  server: { type: 'string' },
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
+  'node-name': { type: 'string' },
+  'node-ip': { type: 'string' },
+  'data-dir': { type: 'string', default: '/var/lib/kapstan/agent' },
+  'agent-port': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const upFlags = {
+  file: { type: 'string', short: 'f', multiple: true },
+  'data-dir': { type: 'string' },
+  detach: { type: 'boolean', short: 'd' },
+  listen: { type: 'string', default: '127.0.0.1:6443' },
+  'etcd-client-port': { type: 'string', default: '2379' },
+  'node-name': { type: 'string' },
+  'no-color': { type: 'boolean' },
+  profile: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const standaloneFlags = {
+  kubeconfig: { type: 'string' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const convertFlags = {
+  file: { type: 'string', short: 'f', multiple: true },
+  profile: { type: 'string', multiple: true },
+} as const;
+
+export const downFlags = { 'data-dir': { type: 'string' } } as const;

@@ -1,0 +1,127 @@
+// `kapstan`: the daemons. Command and flag definitions live here; the work
+// is done by the components this layer composes.
+import { parseArgs } from 'node:util';
+import { serverFlags, agentFlags, upFlags, standaloneFlags, convertFlags, downFlags } from './flags';
+
+const USAGE = `Usage: kapstan <command> [flags]
+
+Commands:
+  server              Run the control plane: apiserver on etcd (managed unless --etcd-endpoints), controllers, scheduler
+  agent               Run a node agent that joins a server: kapstan agent --server URL --token TOKEN
+  up                  A single-node cluster in the foreground (or -d), with -f manifests applied and their logs followed
+  down                Stop what 'kapstan up -d' started
+  scheduler           Run only the scheduler: --kubeconfig FILE [--config FILE]
+  controller-manager  Run only the controllers: --kubeconfig FILE
+  convert             Print the Kubernetes manifests a compose file becomes: kapstan convert -f compose.yaml
+  version             Print the version
+
+Run 'kapstan <command> --help' for the command's flags.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'server': {
+      const { values } = parseArgs({ args: rest, options: serverFlags, strict: true });
+      if (values.help) {
+        console.log(serverHelp());
+        return 0;
+      }
+      return (await import('./server')).runServer(values);
+    }
+    case 'agent': {
+      const { values } = parseArgs({ args: rest, options: agentFlags, strict: true });
+      if (values.help) {
+        console.log(agentHelp());
+        return 0;
+      }
+      return (await import('./agent')).runAgent(values);
+    }
+    case 'up': {
+      const { values } = parseArgs({ args: rest, options: upFlags, strict: true });
+      if (values.help) {
+        console.log(upHelp());
+        return 0;
+      }
+      return (await import('./up')).runUp(values, argv);
+    }
+    case 'scheduler':
+    case 'controller-manager': {
+      const { values } = parseArgs({ args: rest, options: standaloneFlags, strict: true });
+      if (values.help) {
+        console.log(`Usage: kapstan ${command} [--kubeconfig FILE]${command === 'scheduler' ? ' [--config SCHEDULER-CONFIG.yaml]' : ''}`);
+        return 0;
+      }
+      return (await import('./standalone')).runStandalone(command, values);
+    }
+    case 'convert': {
+      const { values } = parseArgs({ args: rest, options: convertFlags, strict: true });
+      return (await import('./compose-manifests')).runConvert(values);
+    }
+    case 'down': {
+      const { values } = parseArgs({ args: rest, options: downFlags, strict: true });
+      return (await import('./up')).runDown(values);
+    }
+    case 'version':
+    case '--version':
+      console.log('kapstan v0.1.0');
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      console.error(`kapstan: unknown command "${command}"\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+function upHelp(): string {
+  return `Usage: kapstan up [-f FILE|DIR ...] [flags]
+
+  -f, --file FILE         manifests or a compose file to apply once the node is Ready (repeatable;
+                          default: compose.yaml / docker-compose.yml here, if there is one)
+  --profile NAME          enable a compose profile (repeatable)
+  -d, --detach            run in the background; stop with 'kapstan down'
+  --data-dir DIR          the cluster's state (default ~/.kapstan, or $KAPSTAN_DATA)
+  --listen HOST:PORT      the API address (default 127.0.0.1:6443)
+  --etcd-client-port N    the managed etcd's client port (default 2379)
+  --node-name NAME        the local node's name (default: the host name)
+  --no-color              no colours in the log prefixes`;
+}
+
+function agentHelp(): string {
+  return `Usage: kapstan agent --server https://HOST:PORT --token TOKEN [flags]
+
+  --server URL            the server's API address (its agent endpoint is the next port up)
+  --token TOKEN           the join token (DATA/node-token on the server)
+  --token-file FILE       read the join token from FILE
+  --node-name NAME        this node's name (default: the host name)
+  --node-ip IP            the address other nodes reach this one at
+  --data-dir DIR          containers, images and state (default /var/lib/kapstan/agent)
+  --agent-port N          the server's agent endpoint port (default: the API port + 1)`;
+}
+
+function serverHelp(): string {
+  return `Usage: kapstan server [flags]
+
+  --data-dir DIR          state, TLS material and the managed etcd (default /var/lib/kapstan)
+  --listen HOST:PORT      HTTPS address of the API (default 127.0.0.1:6443)
+  --etcd-endpoints URLS   use this etcd cluster (comma-separated) instead of a managed one
+  --etcd-client-port N    client port of the managed etcd (default 2379; its peer port is N+1)
+  --tls-san NAME          extra subject alternative name for the serving certificate (repeatable)
+  --agent-port N          port of the node agents' gRPC endpoint (default: the API port + 1)
+  --disable-scheduler     do not run the scheduler in this process
+  --disable-controllers   do not run the controllers in this process`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(`kapstan: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

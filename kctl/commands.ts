@@ -1,0 +1,125 @@
+// Command and flag definitions, apart from the code that runs them.
+import type { FlagSpec } from './flags';
+
+export const GLOBAL_FLAGS: FlagSpec[] = [
+  { name: 'kubeconfig', type: 'string', help: 'Path to the kubeconfig file to use for CLI requests.' },
+  { name: 'server', short: 's', type: 'string', help: 'The address and port of the Kubernetes API server' },
+  { name: 'token', type: 'string', help: 'Bearer token for authentication to the API server' },
+  { name: 'context', type: 'string', help: 'The name of the kubeconfig context to use' },
+  { name: 'namespace', short: 'n', type: 'string', help: 'If present, the namespace scope for this CLI request' },
+  { name: 'insecure-skip-tls-verify', type: 'bool', help: "If true, the server's certificate will not be checked for validity." },
+  { name: 'help', short: 'h', type: 'bool', help: 'Show help for the command.' },
+];
+
+const filename: FlagSpec = { name: 'filename', short: 'f', type: 'strings', help: 'Files, directories or - (stdin) holding the manifests.' };
+const recursive: FlagSpec = { name: 'recursive', short: 'R', type: 'bool', help: 'Process the directory used in -f recursively.' };
+const selector: FlagSpec = { name: 'selector', short: 'l', type: 'string', help: 'Label selector (=, ==, !=, in, notin, key, !key).' };
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  summary: string;
+  flags: FlagSpec[];
+}
+
+const container: FlagSpec = { name: 'container', short: 'c', type: 'string', help: 'Container name (default: the pod\'s default or first container).' };
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'apply',
+    usage: 'kctl apply -f FILENAME|DIR|- [-R]',
+    summary: 'Apply a configuration to resources by file name or stdin',
+    flags: [filename, recursive],
+  },
+  {
+    name: 'get',
+    usage: 'kctl get TYPE[,TYPE...] [NAME...] [-n NS | -A] [-l SEL] [--field-selector SEL] [-o wide|yaml|json|name|jsonpath=...] [-w]',
+    summary: 'Display one or many resources',
+    flags: [
+      selector,
+      { name: 'output', short: 'o', type: 'string', help: 'Output format: wide, yaml, json, name, jsonpath=TEMPLATE.' },
+      { name: 'all-namespaces', short: 'A', type: 'bool', help: 'List the requested objects across all namespaces.' },
+      { name: 'field-selector', type: 'string', help: 'Field selector, e.g. status.phase=Running.' },
+      { name: 'watch', short: 'w', type: 'bool', help: 'After listing, watch for changes.' },
+      { name: 'show-kind', type: 'bool', help: 'List the resource type of the requested objects.' },
+      { name: 'show-labels', type: 'bool', help: 'Show all labels as the last column.' },
+      { name: 'no-headers', type: 'bool', help: 'Do not print headers.' },
+    ],
+  },
+  {
+    name: 'describe',
+    usage: 'kctl describe TYPE [NAME...] [-l SEL]',
+    summary: 'Show details of a resource, with its events',
+    flags: [selector],
+  },
+  {
+    name: 'delete',
+    usage: 'kctl delete TYPE NAME... | TYPE/NAME | -f FILE [--wait] [--grace-period N] [--cascade=background|foreground|orphan]',
+    summary: 'Delete resources by file names, stdin, resources and names, or by label selector',
+    flags: [
+      filename,
+      recursive,
+      selector,
+      { name: 'all', type: 'bool', help: 'Delete all resources of the types given, in the namespace.' },
+      { name: 'wait', type: 'bool', default: true, help: 'Wait for the objects to be gone before returning.' },
+      { name: 'grace-period', type: 'int', default: -1, help: 'Seconds given to the resource to terminate gracefully (-1: its default).' },
+      { name: 'now', type: 'bool', help: 'Signal resources for immediate shutdown (grace period 1).' },
+      { name: 'cascade', type: 'string', default: 'background', help: 'background, foreground or orphan.' },
+    ],
+  },
+  {
+    name: 'create',
+    usage: 'kctl create namespace NAME | kctl create -f FILE',
+    summary: 'Create a resource from a file or stdin, or a namespace',
+    flags: [filename, recursive],
+  },
+  // Last, so that in main's first pass over every command's flags a short -f
+  // is --follow (a bool): `kctl logs POD -f` must not read -f as --filename.
+  {
+    name: 'logs',
+    usage: 'kctl logs POD [-c CONTAINER] [-f] [--tail N] [--previous] [--timestamps] [--since D | --since-time T] [--limit-bytes N]',
+    summary: 'Print the logs for a container in a pod',
+    flags: [
+      container,
+      { name: 'follow', short: 'f', type: 'bool', help: 'Specify if the logs should be streamed.' },
+      { name: 'tail', type: 'int', default: -1, help: 'Lines of recent log file to display (-1: all).' },
+      { name: 'previous', short: 'p', type: 'bool', help: 'Print the logs for the previous instance of the container.' },
+      { name: 'timestamps', type: 'bool', help: 'Include timestamps on each line in the log output.' },
+      { name: 'since', type: 'string', help: 'Only logs newer than a relative duration like 5s, 2m, or 3h.' },
+      { name: 'since-time', type: 'string', help: 'Only logs after this RFC 3339 time.' },
+      { name: 'limit-bytes', type: 'int', help: 'Maximum bytes of logs to return.' },
+    ],
+  },
+  {
+    name: 'exec',
+    usage: 'kctl exec POD [-c CONTAINER] [-i] [-t] -- COMMAND [args...]',
+    summary: 'Execute a command in a container',
+    flags: [
+      container,
+      { name: 'stdin', short: 'i', type: 'bool', help: 'Pass stdin to the container.' },
+      { name: 'tty', short: 't', type: 'bool', help: 'Stdin is a TTY.' },
+    ],
+  },
+  { name: 'api-resources', usage: 'kctl api-resources', summary: 'Print the supported API resources on the server', flags: [] },
+  {
+    name: 'version',
+    usage: 'kctl version [--client]',
+    summary: 'Print the client and server version information',
+    flags: [{ name: 'client', type: 'bool', help: 'Client version only (no server required).' }],
+  },
+];
+
+export function usageText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return (
+    'kctl controls a Kapstan cluster.\n\nCommands:\n' +
+    COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}\n`).join('') +
+    '\nGlobal flags:\n' +
+    GLOBAL_FLAGS.map((f) => `  ${f.short ? `-${f.short}, ` : '    '}--${f.name}: ${f.help}\n`).join('') +
+    '\nUsage:\n  kctl COMMAND [flags]\n'
+  );
+}
+
+export function commandHelp(c: CommandSpec): string {
+  return `${c.summary}.\n\nUsage:\n  ${c.usage}\n\nFlags:\n` + c.flags.map((f) => `  ${f.short ? `-${f.short}, ` : '    '}--${f.name}: ${f.help}\n`).join('');
+}

@@ -1,0 +1,94 @@
+// kctl's entry point: finds the command, parses its flags, runs it and turns
+// every failure into kubectl-style output and an exit code.
+import { COMMANDS, commandHelp, GLOBAL_FLAGS, usageText } from './commands';
+import { formatError } from './errors';
+import { bool, parseArgs, strs, UsageError } from './flags';
+import { CliIO, processIO } from './io';
+import { Session } from './session';
+import { applyAll, resolveManifests } from './apply';
+import { readManifests } from './manifests';
+import { runGet } from './get';
+import { runDescribe } from './describe';
+import { runDelete } from './delete';
+import { runCreate } from './create';
+import { runApiResources } from './api-resources';
+import { runVersion } from './version';
+import { runLogs } from './logs';
+import { processTerminal, runExec, splitCombinedExecFlags } from './exec';
+
+/** Runs one kctl command line; resolves to the exit code. */
+export async function main(rawArgv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const argv = splitCombinedExecFlags(rawArgv); // `exec -it`
+  const allFlags = [...GLOBAL_FLAGS, ...COMMANDS.flatMap((c) => c.flags)];
+  const uniqueFlags = [...new Map(allFlags.map((f) => [f.name, f])).values()];
+  let session: Session | undefined;
+  try {
+    // First pass only finds the command word; the second parses with its flags.
+    const probe = parseArgs(argv, uniqueFlags);
+    const commandName = probe.positionals[0];
+    const command = COMMANDS.find((c) => c.name === commandName);
+    if (!commandName || (!command && bool(probe.flags, 'help'))) {
+      io.out(usageText());
+      return commandName ? 0 : bool(probe.flags, 'help') ? 0 : 1;
+    }
+    if (!command) throw new UsageError(`unknown command "${commandName}" for "kctl"`);
+    const parsed = parseArgs(argv, [...GLOBAL_FLAGS, ...command.flags]);
+    if (bool(parsed.flags, 'help')) {
+      io.out(commandHelp(command));
+      return 0;
+    }
+    const args = parsed.positionals.slice(parsed.positionals.indexOf(commandName) + 1);
+    session = new Session(io, parsed.flags, parsed.set);
+    switch (command.name) {
+      case 'apply':
+        return await runApply(session, args);
+      case 'get':
+        return await runGet(session, args);
+      case 'describe':
+        return await runDescribe(session, args);
+      case 'delete':
+        return await runDelete(session, args);
+      case 'create':
+        return await runCreate(session, args);
+      case 'logs':
+        return await runLogs(session, args);
+      case 'exec':
+        // The real terminal only when kctl runs as the process (io from processIO).
+        return await runExec(session, args, io.env === process.env ? processTerminal() : undefined);
+      case 'api-resources':
+        return await runApiResources(session);
+      default:
+        return await runVersion(session, bool(parsed.flags, 'client'));
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`error: ${err.message}\nSee 'kctl --help' for usage.\n`);
+      return 1;
+    }
+    io.err(formatError(err) + '\n');
+    return 1;
+  } finally {
+    session?.close();
+  }
+}
+
+async function runApply(session: Session, args: string[]): Promise<number> {
+  const files = strs(session.flags, 'filename');
+  if (files.length === 0) throw new UsageError('must specify one of -f and -k');
+  if (args.length) throw new UsageError(`unexpected arguments: ${args.join(' ')}`);
+  const { manifests, problems } = await readManifests(files, bool(session.flags, 'recursive'), session.io.readStdin);
+  // Any syntax or shape problem stops everything before a single request is sent.
+  if (problems.length) {
+    for (const p of problems) session.io.err(`${p}\n`);
+    session.io.err('error: nothing was applied\n');
+    return 1;
+  }
+  const resolved = await resolveManifests(session, manifests);
+  if (resolved.problems.length) {
+    for (const p of resolved.problems) session.io.err(`error: ${p}\n`);
+    session.io.err('error: nothing was applied\n');
+    return 1;
+  }
+  return (await applyAll(session, resolved.resolved)) ? 0 : 1;
+}
+

@@ -1,0 +1,211 @@
+// The node agent: registers the node, heartbeats, watches the pods bound to it and hands each to its pod
+// worker; a periodic relist of the runtime state (pleg.ts) wakes the workers of pods whose containers changed.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NodeClient, type PodWatchEvent } from '../../client/node-client';
+import { ShimClient } from '../runtime/shim-client';
+import { ContainerRuntime } from './container-runtime';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './crash-backoff';
+import type { ImageProvider } from './image-provider';
+import { defaultNodeIp, machineRegistration } from './machine-info';
+import { checkNodeHealth, nodeConditions } from './node-conditions';
+import { relistEvents } from './pleg';
+import { PodSyncer, type Logger } from './pod-sync';
+import type { PodNetwork } from './pod-network';
+import type { Pod } from './pod-types';
+import { PodWorkers } from './pod-workers';
+import { emptyRuntimeState, type PodRuntimeState } from './runtime-state';
+import { startStreamingTunnel } from './streaming/streaming-tunnel';
+import { runServiceSync } from '../network/service-sync';
+import { serviceWatchEvents } from '../network/service-watch-stream';
+import type { ServiceProxy } from '../network/service-proxy';
+
+export interface AgentOptions {
+  /** The node endpoint of the apiserver: host:port or https://host:port. */
+  server: string;
+  token: string;
+  nodeName: string;
+  nodeIp?: string;
+  dataDir: string;
+  images: ImageProvider;
+  log: Logger;
+  /** The cluster CA, when known; otherwise fetched and checked against the token's CA hash. */
+  caPem?: string;
+  shimBinary?: string;
+  heartbeatIntervalMs?: number;
+  relistIntervalMs?: number;
+  backoff?: BackoffPolicy;
+  /** Programs Services (ClusterIP/NodePort rules) on this node, as kube-proxy; none when absent. */
+  serviceProxy?: Pick<ServiceProxy, 'sync'>;
+  /** Delay before a failed pod worker step is retried (doubling). */
+  retryDelayMs?: number;
+  /** Gives pods their network (veth, bridge, IPs); without one pods have only loopback and no podIP. */
+  network?: PodNetwork;
+}
+
+export interface RunningAgent {
+  nodeName: string;
+  dataDir: string;
+  /** Resolves once the first full pod list has been handed to the workers. */
+  synced: Promise<void>;
+  /** Stops watching, heartbeating and syncing. Containers keep running (their monitors own them). */
+  stop(): Promise<void>;
+  /**
+   * Stops syncing, then stops every pod's containers gracefully (SIGTERM, the
+   * grace period, SIGKILL) and removes their mounts, cgroups and directories.
+   * The pods stay in the API, so the next agent starts them again (as
+   * `docker compose stop` then `up`). Call stop() afterwards.
+   */
+  stopPods(): Promise<void>;
+}
+
+export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+  await mkdir(opts.dataDir, { recursive: true });
+  const nodeIp = opts.nodeIp ?? defaultNodeIp();
+  const shim = new ShimClient({ binary: opts.shimBinary });
+  const runtime = new ContainerRuntime({ dataDir: opts.dataDir, shim });
+  const client = await NodeClient.connect({ server: opts.server, token: opts.token, nodeName: opts.nodeName, caPem: opts.caPem });
+  const health = () => nodeConditions(checkNodeHealth({ shimBinary: shim.binary, dataDir: opts.dataDir }));
+  try {
+    const registered = await client.register({ ...machineRegistration({ nodeName: opts.nodeName, nodeIp, dataDir: opts.dataDir }), conditions: health() });
+    await writeFile(join(opts.dataDir, 'node.json'), JSON.stringify({ nodeName: opts.nodeName, nodeUid: registered.nodeUid, podCidr: registered.podCidr }));
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+  opts.log.info('node registered', { node: opts.nodeName, ip: nodeIp });
+
+  const heartbeats = client.startHeartbeats({
+    intervalMs: opts.heartbeatIntervalMs ?? 10_000,
+    conditions: health,
+    onError: (err) => opts.log.warn('heartbeat failed', { error: err.message }),
+  });
+  // kubectl logs/exec reach this node through a tunnel it opens to the apiserver.
+  const streaming = startStreamingTunnel({ client, podsDir: runtime.podsDir, shim, log: (m) => opts.log.warn(m) });
+  const serviceAbort = new AbortController();
+  const serviceLoop = opts.serviceProxy
+    ? runServiceSync({
+        open: (signal) => {
+          const stream = client.openServiceWatch();
+          signal.addEventListener('abort', () => stream.cancel(), { once: true });
+          return serviceWatchEvents(stream);
+        },
+        proxy: opts.serviceProxy,
+        signal: serviceAbort.signal,
+        warn: (m) => opts.log.warn(m),
+      })
+    : Promise.resolve();
+  const syncer = new PodSyncer({
+    runtime, images: opts.images, reporter: client, nodeName: opts.nodeName, hostIP: nodeIp,
+    backoff: opts.backoff ?? DEFAULT_BACKOFF, log: opts.log, network: opts.network,
+  });
+  const workers = new PodWorkers(syncer, { retryDelayMs: opts.retryDelayMs });
+  const abort = new AbortController();
+
+  // Pods this node had before (an earlier agent process): their containers are re-adopted when the
+  // list names them, stopped and removed when it does not.
+  const onDisk = new Map((await runtime.listPods()).map((p) => [p.metadata.uid!, p]));
+  let markSynced!: () => void;
+  const synced = new Promise<void>((resolve) => (markSynced = resolve));
+  const watchLoop = watchPods(client, opts.nodeName, workers, onDisk, markSynced, abort.signal, opts.log);
+
+  // The relist: read every pod's runtime state, diff with the previous read, resync pods that changed.
+  let lastStates = new Map<string, PodRuntimeState>();
+  let relisting = false;
+  const relist = async () => {
+    if (relisting) return;
+    relisting = true;
+    try {
+      const next = new Map<string, PodRuntimeState>();
+      for (const pod of workers.knownPods()) {
+        const uid = pod.metadata.uid!;
+        next.set(uid, { ...emptyRuntimeState(), attempts: await runtime.readPodState(uid) });
+      }
+      const changed = new Set(relistEvents(lastStates, next).map((e) => e.podUid));
+      lastStates = next;
+      for (const uid of changed) workers.resync(uid);
+    } catch (err) {
+      opts.log.warn('relist failed', { error: (err as Error).message });
+    } finally {
+      relisting = false;
+    }
+  };
+  const relistTimer = setInterval(() => void relist(), opts.relistIntervalMs ?? 1000);
+
+  let syncStopped: Promise<void> | undefined;
+  const stopSyncing = () =>
+    (syncStopped ??= (async () => {
+      clearInterval(relistTimer);
+      abort.abort();
+      await watchLoop;
+      await workers.stop();
+    })());
+
+  return {
+    nodeName: opts.nodeName,
+    dataDir: opts.dataDir,
+    synced,
+    async stop() {
+      await stopSyncing();
+      serviceAbort.abort();
+      await serviceLoop;
+      await streaming.stop();
+      await heartbeats.stop();
+      client.close();
+    },
+    async stopPods() {
+      await stopSyncing();
+      const never = new AbortController().signal;
+      for (const pod of await runtime.listPods()) {
+        try {
+          await syncer.terminatePod(pod, false, never);
+        } catch (err) {
+          opts.log.warn('stopping pod failed; killing it', { uid: pod.metadata.uid, error: (err as Error).message });
+        }
+        await runtime.removePod(pod.metadata.uid!);
+      }
+    },
+  };
+}
+
+async function watchPods(
+  client: NodeClient, nodeName: string, workers: PodWorkers, onDisk: Map<string, Pod>,
+  markSynced: () => void, signal: AbortSignal, log: Logger,
+): Promise<void> {
+  // UIDs listed since the last (RE)LIST started; at SYNC every other known pod is gone from this node.
+  let listing: Set<string> | undefined = new Set();
+  const handle = (ev: PodWatchEvent) => {
+    if (ev.type === 'RELIST') {
+      listing = new Set();
+      return;
+    }
+    if (ev.type === 'SYNC') {
+      if (listing) {
+        const candidates = [...workers.knownPods(), ...onDisk.values()];
+        for (const pod of candidates) if (!listing.has(pod.metadata.uid!)) workers.update({ pod, gone: true });
+        onDisk.clear();
+        listing = undefined;
+      }
+      markSynced();
+      return;
+    }
+    const pod = ev.pod as Pod;
+    listing?.add(pod.metadata.uid!);
+    const gone = ev.type === 'DELETED' || pod.spec?.nodeName !== nodeName;
+    workers.update({ pod, gone });
+  };
+  try {
+    for await (const ev of client.watchPods({ signal })) handle(ev);
+  } catch (err) {
+    if (!signal.aborted) log.error('pod watch ended', { error: (err as Error).message });
+  }
+}
+
+/** Reads node.json written at registration (for tools and tests). */
+export async function readNodeRecord(dataDir: string): Promise<{ nodeName: string; nodeUid: string } | null> {
+  try {
+    return JSON.parse(await readFile(join(dataDir, 'node.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+}

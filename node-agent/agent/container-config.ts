@@ -1,0 +1,154 @@
+// How a pod's container runs, decided from its spec and its image (the kubelet's
+// generateContainerConfig): argv, env, working dir, user and resources. Pure: files it needs
+// (the image's /etc/passwd and /etc/group) are passed in as text.
+import { integerValue, milliValue } from '../../api/quantity';
+import { cpuQuotaFromMilli, cpuSharesFromMilli, type ContainerDescription } from '../runtime/oci-spec';
+import type { ImageRunConfig } from './image-provider';
+import type { ContainerSpec, EnvVar, Pod } from './pod-types';
+
+/** The container cannot be configured (shown as CreateContainerConfigError). */
+export class ContainerConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContainerConfigError';
+  }
+}
+
+export interface PodFacts {
+  nodeName: string;
+  hostIP?: string;
+  podIP?: string;
+}
+
+export interface ImageUserFiles {
+  passwd?: string;
+  group?: string;
+}
+
+export type ContainerRunConfig = Pick<ContainerDescription, 'args' | 'env' | 'cwd' | 'user' | 'resources' | 'capabilities' |
+  'privileged' | 'readOnlyRootFilesystem' | 'allowPrivilegeEscalation'>;
+
+/** Kubernetes' $(VAR) expansion: known names are replaced, $$ escapes, unknown references stay as written. */
+export function expandVars(text: string, vars: Map<string, string>): string {
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (whole, name?: string) => {
+    if (whole === '$$') return '$';
+    return name !== undefined && vars.has(name) ? vars.get(name)! : whole;
+  });
+}
+
+/** command replaces the image's entrypoint (and drops its cmd); args replace cmd. */
+export function containerArgv(c: Pick<ContainerSpec, 'command' | 'args'>, image: Pick<ImageRunConfig, 'entrypoint' | 'cmd'>): string[] {
+  if (c.command?.length) return [...c.command, ...(c.args ?? [])];
+  return [...(image.entrypoint ?? []), ...(c.args ?? image.cmd ?? [])];
+}
+
+function fieldValue(pod: Pod, facts: PodFacts, fieldPath: string): string {
+  const labels = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
+  if (labels) return (pod.metadata[labels[1]] as Record<string, string> | undefined)?.[labels[2]] ?? '';
+  switch (fieldPath) {
+    case 'metadata.name': return pod.metadata.name ?? '';
+    case 'metadata.namespace': return pod.metadata.namespace ?? 'default';
+    case 'metadata.uid': return pod.metadata.uid ?? '';
+    case 'spec.nodeName': return facts.nodeName;
+    case 'spec.serviceAccountName': return String((pod.spec as { serviceAccountName?: string }).serviceAccountName ?? '');
+    case 'status.hostIP': return facts.hostIP ?? '';
+    case 'status.podIP': return facts.podIP ?? '';
+    default: throw new ContainerConfigError(`unsupported fieldRef ${fieldPath}`);
+  }
+}
+
+/** Image env first, then the container's, later names overriding earlier; $(VAR) sees the names before it. */
+export function containerEnv(pod: Pod, c: ContainerSpec, image: Pick<ImageRunConfig, 'env'>, facts: PodFacts): string[] {
+  const vars = new Map<string, string>();
+  for (const entry of image.env ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) vars.set(entry.slice(0, eq), entry.slice(eq + 1));
+  }
+  for (const e of c.env ?? []) vars.set(e.name, envValue(pod, e, facts, vars));
+  return [...vars].map(([k, v]) => `${k}=${v}`);
+}
+
+function envValue(pod: Pod, e: EnvVar, facts: PodFacts, vars: Map<string, string>): string {
+  if (e.valueFrom?.fieldRef) return fieldValue(pod, facts, e.valueFrom.fieldRef.fieldPath);
+  if (e.valueFrom) {
+    const kind = Object.keys(e.valueFrom)[0];
+    throw new ContainerConfigError(`env ${e.name}: valueFrom.${kind} is not supported by this agent yet`);
+  }
+  return expandVars(e.value ?? '', vars);
+}
+
+function lookupId(file: string | undefined, name: string): { id: number; gid?: number } | undefined {
+  for (const line of (file ?? '').split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name && f.length >= 3) return { id: Number(f[2]), gid: f.length >= 4 && f[3] !== '' ? Number(f[3]) : undefined };
+  }
+  return undefined;
+}
+
+/** The image's USER ("uid", "uid:gid", "name", "name:group") resolved against its passwd and group files. */
+export function resolveImageUser(user: string | null, files: ImageUserFiles): { uid: number; gid: number } {
+  if (!user) return { uid: 0, gid: 0 };
+  const [u, g] = user.split(':', 2);
+  const passwd = /^\d+$/.test(u) ? { id: Number(u), gid: lookupIdByUid(files.passwd, Number(u)) } : lookupId(files.passwd, u);
+  if (!passwd) throw new ContainerConfigError(`image user "${u}" is not in the image's /etc/passwd`);
+  let gid = passwd.gid ?? 0;
+  if (g !== undefined) {
+    const group = /^\d+$/.test(g) ? { id: Number(g) } : lookupId(files.group, g);
+    if (!group) throw new ContainerConfigError(`image group "${g}" is not in the image's /etc/group`);
+    gid = group.id;
+  }
+  return { uid: passwd.id, gid };
+}
+
+function lookupIdByUid(passwd: string | undefined, uid: number): number | undefined {
+  for (const line of (passwd ?? '').split('\n')) {
+    const f = line.split(':');
+    if (f.length >= 4 && Number(f[2]) === uid && f[3] !== '') return Number(f[3]);
+  }
+  return undefined;
+}
+
+function runAsUser(pod: Pod, c: ContainerSpec, image: ImageRunConfig, files: ImageUserFiles): { uid: number; gid: number } {
+  const sc = { ...pod.spec.securityContext, ...c.securityContext };
+  const fromImage = sc.runAsUser === undefined || sc.runAsGroup === undefined ? resolveImageUser(image.user, files) : { uid: 0, gid: 0 };
+  const uid = sc.runAsUser ?? fromImage.uid;
+  const gid = sc.runAsGroup ?? (sc.runAsUser !== undefined ? 0 : fromImage.gid);
+  if (sc.runAsNonRoot && uid === 0) {
+    throw new ContainerConfigError('container has runAsNonRoot and image will run as root');
+  }
+  return { uid, gid };
+}
+
+function resourceConfig(c: ContainerSpec): ContainerDescription['resources'] {
+  const limits = c.resources?.limits ?? {};
+  const requests = c.resources?.requests ?? {};
+  const out: NonNullable<ContainerDescription['resources']> = {};
+  // The kubelet takes a missing cpu request from the limit.
+  const cpuRequest = requests.cpu ?? limits.cpu;
+  if (cpuRequest !== undefined) out.cpuShares = cpuSharesFromMilli(milliValue(cpuRequest));
+  if (limits.cpu !== undefined) {
+    out.cpuPeriod = 100_000;
+    out.cpuQuota = cpuQuotaFromMilli(milliValue(limits.cpu), out.cpuPeriod);
+  }
+  if (limits.memory !== undefined) out.memoryLimitBytes = integerValue(limits.memory);
+  return Object.keys(out).length ? out : undefined;
+}
+
+export function containerRunConfig(pod: Pod, c: ContainerSpec, image: ImageRunConfig, facts: PodFacts, files: ImageUserFiles = {}): ContainerRunConfig {
+  const env = containerEnv(pod, c, image, facts);
+  const vars = new Map(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+  const args = containerArgv(c, image).map((a) => expandVars(a, vars));
+  if (args.length === 0) throw new ContainerConfigError('no command specified: the image has no entrypoint or cmd and the container no command');
+  const sc = c.securityContext ?? {};
+  return {
+    args,
+    env,
+    cwd: c.workingDir || image.workingDir || '/',
+    user: runAsUser(pod, c, image, files),
+    resources: resourceConfig(c),
+    capabilities: sc.capabilities,
+    privileged: sc.privileged,
+    readOnlyRootFilesystem: sc.readOnlyRootFilesystem,
+    allowPrivilegeEscalation: sc.allowPrivilegeEscalation,
+  };
+}

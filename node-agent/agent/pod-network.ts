@@ -1,0 +1,32 @@
+// The hook through which pods get their network: the agent creates each pod's network namespace
+// (pod-sandbox.ts) and hands its path to a PodNetwork, which plumbs it (veth, bridge, routes) and
+// returns the pod's IPs, much as the kubelet calls a CNI plugin. Without one, pods have only loopback.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PodRef } from '../../client/node-client';
+
+export interface PodNetwork {
+  /** Connects the namespace at netnsPath (a bind-mounted nsfs file) and returns the pod's IPs, first = primary. */
+  setUp(pod: PodRef, netnsPath: string): Promise<{ ips: string[] }>;
+  /** Releases what setUp took (addresses, links); called before the namespace is removed. Idempotent. */
+  tearDown(pod: PodRef, netnsPath: string): Promise<void>;
+}
+
+const FILE = 'network.json';
+
+/** The IPs setUp gave this pod's current sandbox, kept in the pod's directory across agent restarts. */
+export async function readPodIps(podDir: string): Promise<string[] | null> {
+  try {
+    return (JSON.parse(await readFile(join(podDir, FILE), 'utf8')) as { ips: string[] }).ips;
+  } catch {
+    return null;
+  }
+}
+
+export async function writePodIps(podDir: string, ips: string[]): Promise<void> {
+  await writeFile(join(podDir, FILE), JSON.stringify({ ips }));
+}
+
+export async function forgetPodIps(podDir: string): Promise<void> {
+  await rm(join(podDir, FILE), { force: true });
+}

@@ -1,0 +1,61 @@
+// The pod's shared namespaces without a pause process: `unshare --net=F --ipc=F --uts=F` creates them
+// and bind-mounts them on files in the pod's directory (as `ip netns add` does), so they live as long as
+// those mounts, whatever happens to any container. Every container joins them by path
+// (linux.namespaces[].path); the UTS namespace gets the pod's hostname once, here.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const SANDBOX_NAMESPACES = ['net', 'ipc', 'uts'] as const;
+export type SandboxNamespace = (typeof SANDBOX_NAMESPACES)[number];
+
+export type SandboxPaths = Record<SandboxNamespace, string>;
+
+export function sandboxPaths(sandboxDir: string): SandboxPaths {
+  return { net: join(sandboxDir, 'net'), ipc: join(sandboxDir, 'ipc'), uts: join(sandboxDir, 'uts') };
+}
+
+/** Mount points currently in the agent's mount namespace (octal escapes decoded). */
+export function mountPoints(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): Set<string> {
+  const points = new Set<string>();
+  for (const line of mountinfo.split('\n')) {
+    const field = line.split(' ')[4];
+    if (field) points.add(field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8))));
+  }
+  return points;
+}
+
+/** A Linux hostname is at most 64 bytes; Kubernetes cuts pod names to 63. */
+export function podHostname(podName: string): string {
+  return podName.slice(0, 63).replace(/[-.]+$/, '');
+}
+
+/**
+ * Creates the namespaces unless all three are already there (idempotent, also after an agent restart);
+ * created says they are new (a network set up for earlier ones is gone).
+ */
+export async function ensureSandbox(sandboxDir: string, hostname: string): Promise<SandboxPaths & { created: boolean }> {
+  const paths = sandboxPaths(sandboxDir);
+  const mounted = mountPoints();
+  if (SANDBOX_NAMESPACES.every((ns) => mounted.has(paths[ns]))) return { ...paths, created: false };
+  await removeSandbox(sandboxDir); // a half-made sandbox from an interrupted attempt
+  await mkdir(sandboxDir, { recursive: true });
+  for (const ns of SANDBOX_NAMESPACES) await writeFile(paths[ns], '');
+  // Inside the new namespaces: set the hostname, and bring loopback up (best effort without iproute2).
+  const script = 'hostname "$1" && { ip link set lo up 2>/dev/null || true; }';
+  await run('unshare', [`--net=${paths.net}`, `--ipc=${paths.ipc}`, `--uts=${paths.uts}`, 'sh', '-c', script, 'sh', hostname]);
+  return { ...paths, created: true };
+}
+
+export async function removeSandbox(sandboxDir: string): Promise<void> {
+  const paths = sandboxPaths(sandboxDir);
+  const mounted = mountPoints();
+  for (const ns of SANDBOX_NAMESPACES) {
+    if (mounted.has(paths[ns])) await run('umount', [paths[ns]]);
+  }
+  if (existsSync(sandboxDir)) await rm(sandboxDir, { recursive: true, force: true });
+}

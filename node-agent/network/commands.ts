@@ -1,0 +1,45 @@
+// Runs iproute2/nft/sysctl either in the node's network namespace (the agent's
+// own, or one given by path for simulated machines) or inside a pod's.
+import { execFile } from 'node:child_process';
+
+export class CommandError extends Error {
+  constructor(readonly argv: string[], readonly stderr: string, readonly exitCode: number | null) {
+    super(`${argv.join(' ')} failed (${exitCode}): ${stderr.trim()}`);
+  }
+}
+
+function exec(argv: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(argv[0], argv.slice(1), { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new CommandError(argv, String(stderr || err.message), typeof err.code === 'number' ? err.code : null));
+      else resolve(String(stdout));
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+export class NetnsCommands {
+  /** nodeNetnsPath: the node's network namespace; unset = the agent's own. */
+  constructor(private readonly nodeNetnsPath?: string) {}
+
+  /** In the node's namespace. */
+  node(argv: string[], input?: string): Promise<string> {
+    return exec(this.nodeNetnsPath ? ['nsenter', `--net=${this.nodeNetnsPath}`, '--', ...argv] : argv, input);
+  }
+
+  /** In the namespace at netnsPath (a pod's). */
+  pod(netnsPath: string, argv: string[]): Promise<string> {
+    return exec(['nsenter', `--net=${netnsPath}`, '--', ...argv]);
+  }
+
+  /** `ip -j …` in the node's namespace, parsed. */
+  async nodeJson<T>(argv: string[]): Promise<T> {
+    const out = await this.node(['ip', '-j', ...argv]);
+    return (out.trim() ? JSON.parse(out) : []) as T;
+  }
+}
+
+/** True when a command failed because the thing it removes/looks up is not there. */
+export function isMissing(err: unknown): boolean {
+  return err instanceof CommandError && /Cannot find device|does not exist|No such (file|process|device)|not found/i.test(err.stderr);
+}

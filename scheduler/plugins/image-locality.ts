@@ -1,0 +1,48 @@
+// ImageLocality: Score nodes that already hold the pod's images higher, by
+// image size scaled by how widely the image is spread (so one node holding a
+// rare image does not attract every pod), as kube-scheduler's image_locality.go.
+import type { Pod } from '../api-types';
+import type { CycleState } from '../framework/cycle-state';
+import { FrameworkHandle, MAX_NODE_SCORE, PluginFactory, ScorePlugin } from '../framework/interface';
+import type { NodeInfo } from '../node-info';
+
+export const IMAGE_LOCALITY = 'ImageLocality';
+const MB = 1024 * 1024;
+const MIN_THRESHOLD = 23 * MB;
+const MAX_CONTAINER_THRESHOLD = 1000 * MB;
+
+/** `nginx` → `nginx:latest`; names with a tag or digest are kept. */
+export function normalizedImageName(name: string): string {
+  if (name.includes('@')) return name;
+  return name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
+}
+
+export class ImageLocality implements ScorePlugin {
+  readonly name = IMAGE_LOCALITY;
+
+  private readonly imagesOf = new WeakMap<Pod, { images: string[]; containers: number }>();
+
+  constructor(private readonly handle: FrameworkHandle) {}
+
+  score(_state: CycleState, pod: Pod, node: NodeInfo): number {
+    let wanted = this.imagesOf.get(pod);
+    if (!wanted) {
+      const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
+      wanted = { images: containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!)), containers: containers.length };
+      this.imagesOf.set(pod, wanted);
+    }
+    if (node.imageSizes.size === 0) return 0;
+    const totalNodes = this.handle.nodes().length;
+    let sum = 0;
+    for (const image of wanted.images) {
+      const size = node.imageSizes.get(image);
+      if (size === undefined || totalNodes === 0) continue;
+      sum += Math.floor((size * this.handle.nodesWithImage(image)) / totalNodes);
+    }
+    const max = MAX_CONTAINER_THRESHOLD * Math.max(wanted.containers, 1);
+    const clamped = Math.min(Math.max(sum, MIN_THRESHOLD), max);
+    return Math.floor((MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (max - MIN_THRESHOLD));
+  }
+}
+
+export const imageLocality: PluginFactory = (_args, handle) => new ImageLocality(handle);

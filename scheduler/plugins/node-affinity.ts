@@ -1,0 +1,50 @@
+// NodeAffinity: Filter by spec.nodeSelector and required node affinity; Score
+// by the summed weights of the preferred terms a node matches, normalized to 0..100.
+import type { NodeSelectorTerm, Pod, PreferredSchedulingTerm } from '../api-types';
+import type { CycleState } from '../framework/cycle-state';
+import { defaultNormalizeScore, FilterPlugin, NodeScore, PluginFactory, PreFilterPlugin, ScorePlugin } from '../framework/interface';
+import { Status } from '../framework/status';
+import type { NodeInfo } from '../node-info';
+import { anyTermMatches, termMatches } from './node-selector';
+
+export const NODE_AFFINITY = 'NodeAffinity';
+export const REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
+
+interface PreFilterState {
+  nodeSelector: [string, string][];
+  required: NodeSelectorTerm[] | undefined;
+}
+
+export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin {
+  readonly name = NODE_AFFINITY;
+  private readonly stateKey = `PreFilter${NODE_AFFINITY}`;
+
+  preFilter(state: CycleState, pod: Pod): Status {
+    const nodeSelector = Object.entries(pod.spec.nodeSelector ?? {});
+    const required = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    if (nodeSelector.length === 0 && required === undefined) return Status.SKIP;
+    state.write<PreFilterState>(this.stateKey, { nodeSelector, required });
+    return Status.SUCCESS;
+  }
+
+  filter(state: CycleState, _pod: Pod, node: NodeInfo): Status {
+    const s = state.require<PreFilterState>(this.stateKey);
+    const n = node.node!;
+    const labels = n.metadata.labels ?? {};
+    const ok = s.nodeSelector.every(([k, v]) => labels[k] === v) && (s.required === undefined || anyTermMatches(s.required, n));
+    return ok ? Status.SUCCESS : Status.unresolvable(REASON_NODE_AFFINITY);
+  }
+
+  score(_state: CycleState, pod: Pod, node: NodeInfo): number {
+    const preferred: PreferredSchedulingTerm[] = pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    let sum = 0;
+    for (const term of preferred) if (term.weight !== 0 && termMatches(term.preference, node.node!)) sum += term.weight;
+    return sum;
+  }
+
+  normalizeScores(_state: CycleState, _pod: Pod, scores: NodeScore[]): void {
+    defaultNormalizeScore(scores, false);
+  }
+}
+
+export const nodeAffinity: PluginFactory = () => new NodeAffinity();

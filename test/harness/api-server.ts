@@ -1,0 +1,63 @@
+// An apiserver on a real etcd for tests, in this process, with its own PKI.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensurePki } from '../../apiserver/pki';
+import { startApiServer, RunningApiServer } from '../../apiserver';
+import { startTestEtcd, TestEtcd } from './etcd';
+import { destroyAgent, Endpoint } from './http';
+
+export interface TestApiServer extends Endpoint {
+  etcd: TestEtcd;
+  server: RunningApiServer;
+  dataDir: string;
+  /** Starts another apiserver on the same etcd. */
+  startPeer(): Promise<RunningApiServer>;
+  stop(): Promise<void>;
+}
+
+export async function startTestApiServer(opts: { etcd?: TestEtcd } = {}): Promise<TestApiServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kap-api-'));
+  const etcd = opts.etcd ?? (await startTestEtcd());
+  const peers: RunningApiServer[] = [];
+  try {
+    const pki = await ensurePki(dataDir, { sans: ['127.0.0.1', 'localhost'] });
+    const start = () =>
+      startApiServer({
+        etcdEndpoints: [etcd.endpoint],
+        host: '127.0.0.1',
+        port: 0,
+        tls: { certPem: pki.certPem, keyPem: pki.keyPem },
+        tokens: [pki.adminToken],
+      });
+    const server = await start();
+    const t: TestApiServer = {
+      url: server.url,
+      token: pki.adminToken,
+      caPem: pki.caPem,
+      etcd,
+      server,
+      dataDir,
+      async startPeer() {
+        const p = await start();
+        peers.push(p);
+        return p;
+      },
+      async stop() {
+        destroyAgent(t);
+        try {
+          for (const p of peers) await p.stop();
+          await server.stop();
+        } finally {
+          if (!opts.etcd) await etcd.destroy();
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      },
+    };
+    return t;
+  } catch (err) {
+    if (!opts.etcd) await etcd.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
