@@ -8,6 +8,8 @@ import { ImageService } from '../../node-agent/images/image-service';
 import { loadRegistryConfigDir } from '../../node-agent/images/registry-hosts';
 import { NodePodNetwork } from '../../node-agent/network/node-pod-network';
 import { ServiceProxy } from '../../node-agent/network/service-proxy';
+import { startClusterDns, DEFAULT_CLUSTER_DNS_IP, type ClusterDns } from '../../node-agent/dns/cluster-dns';
+import { DEFAULT_CLUSTER_DOMAIN } from '../../node-agent/dns/records';
 
 
 export interface AgentFlags {
@@ -18,6 +20,9 @@ export interface AgentFlags {
   'node-ip'?: string;
   'data-dir'?: string;
   'agent-port'?: string;
+  'cluster-dns'?: string;
+  'cluster-domain'?: string;
+  'resolv-conf'?: string;
 }
 
 /** The agents' gRPC endpoint for a server URL: the API port + 1 unless given. */
@@ -35,6 +40,11 @@ export interface AgentStartOptions {
   dataDir: string;
   agentPort?: string;
   caPem?: string;
+  /** The cluster DNS address pods use and this node serves on (default 10.96.0.10); '' = no cluster DNS. */
+  clusterDnsIp?: string;
+  clusterDomain?: string;
+  /** The node's resolv.conf (upstreams of the cluster DNS). */
+  resolvConf?: string;
   log(msg: string): void;
 }
 
@@ -50,7 +60,16 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
   });
   const network = new NodePodNetwork({ dataDir: opts.dataDir, warn: opts.log });
   const serviceProxy = new ServiceProxy();
-  const agent = await startAgent({
+  // Cluster DNS before the agent, so the first pods already resolve Service names.
+  const dns = opts.clusterDnsIp === '' ? undefined : await startClusterDns({
+    ip: opts.clusterDnsIp ?? DEFAULT_CLUSTER_DNS_IP,
+    domain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+    resolvConfPath: opts.resolvConf,
+  });
+  if (dns) opts.log(`cluster DNS on ${dns.ip}:${dns.port} for ${dns.domain} (upstreams: ${dns.upstreams.join(', ') || 'none'})`);
+  let agent: RunningAgent;
+  try {
+    agent = await startAgent({
     server: agentEndpoint(opts.server, opts.agentPort),
     token: opts.token,
     nodeName: opts.nodeName ?? hostname().toLowerCase(),
@@ -60,14 +79,35 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
     caPem: opts.caPem,
     log: agentLogger(opts.log),
     network,
-    serviceProxy,
-  });
+    serviceProxy: dns ? withClusterDns(serviceProxy, dns) : serviceProxy,
+    clusterDns: dns ? { ip: dns.ip, domain: dns.domain } : undefined,
+    });
+  } catch (err) {
+    await dns?.stop();
+    throw err;
+  }
+  const stopAgent = agent.stop.bind(agent);
   return Object.assign(agent, {
+    async stop() {
+      await stopAgent();
+      await dns?.stop();
+    },
     removeNetwork: async () => {
       await serviceProxy.remove();
       await network.removeNode();
+      await dns?.removeAddress();
     },
   });
+}
+
+/** The Services/Endpoints view feeds both the node's Service rules and its DNS records. */
+function withClusterDns(proxy: ServiceProxy, dns: ClusterDns): Pick<ServiceProxy, 'sync'> {
+  return {
+    sync(services, endpoints) {
+      dns.update(services, endpoints);
+      return proxy.sync(services, endpoints);
+    },
+  };
 }
 
 export async function runAgent(flags: AgentFlags): Promise<number> {
@@ -85,6 +125,9 @@ export async function runAgent(flags: AgentFlags): Promise<number> {
     nodeIp: flags['node-ip'],
     dataDir: flags['data-dir'] ?? '/var/lib/kapstan/agent',
     agentPort: flags['agent-port'],
+    clusterDnsIp: flags['cluster-dns'],
+    clusterDomain: flags['cluster-domain'],
+    resolvConf: flags['resolv-conf'],
     log,
   });
   log(`agent for node ${agent.nodeName} running (data in ${agent.dataDir})`);

@@ -22,6 +22,9 @@ export const agentFlags = {
   'node-ip': { type: 'string' },
   'data-dir': { type: 'string', default: '/var/lib/kapstan/agent' },
   'agent-port': { type: 'string' },
+  'cluster-dns': { type: 'string' },
+  'cluster-domain': { type: 'string' },
+  'resolv-conf': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -100,7 +100,10 @@ function agentHelp(): string {
   --node-name NAME        this node's name (default: the host name)
   --node-ip IP            the address other nodes reach this one at
   --data-dir DIR          containers, images and state (default /var/lib/kapstan/agent)
-  --agent-port N          the server's agent endpoint port (default: the API port + 1)`;
+  --agent-port N          the server's agent endpoint port (default: the API port + 1)
+  --cluster-dns IP        the cluster DNS address pods use, served on this node ('' = none; default 10.96.0.10)
+  --cluster-domain NAME   the cluster domain (default cluster.local)
+  --resolv-conf FILE      the node's resolv.conf: cluster DNS upstreams (default /etc/resolv.conf)`;
 }
 
 function serverHelp(): string {

@@ -41,6 +41,8 @@ export interface AgentOptions {
   retryDelayMs?: number;
   /** Gives pods their network (veth, bridge, IPs); without one pods have only loopback and no podIP. */
   network?: PodNetwork;
+  /** The cluster DNS pods resolve through (their /etc/resolv.conf nameserver and search path). */
+  clusterDns?: { ip: string; domain?: string };
 }
 
 export interface RunningAgent {
