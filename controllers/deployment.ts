@@ -237,10 +237,12 @@ export class DeploymentController extends Controller {
     const newRevision = Math.max(0, ...old.map(revisionOf)) + 1;
     if (existing) {
       let rs = existing;
+      const copied = copiedAnnotations(d);
+      const stale = Object.entries(copied).some(([k, v]) => rs.metadata.annotations?.[k] !== v);
       // Behind the old ones (a rollback to an older template, or adopted): it becomes the newest revision.
-      if (revisionOf(rs) < newRevision) {
+      if (revisionOf(rs) < newRevision || stale) {
         const next = structuredClone(rs);
-        next.metadata.annotations = { ...next.metadata.annotations, [REVISION_ANNOTATION]: String(newRevision) };
+        next.metadata.annotations = { ...next.metadata.annotations, ...copied, [REVISION_ANNOTATION]: String(Math.max(newRevision, revisionOf(rs))) };
         rs = (await this.writeReplicaSet(next)) ?? next;
       }
       return { rs, d: await this.setDeploymentRevision(d, revisionOf(rs)), created: false };
@@ -259,6 +261,7 @@ export class DeploymentController extends Controller {
         namespace: d.metadata.namespace,
         labels: { ...template.metadata.labels },
         annotations: {
+          ...copiedAnnotations(d),
           [REVISION_ANNOTATION]: String(newRevision),
           [DESIRED_REPLICAS_ANNOTATION]: String(replicas),
           [MAX_REPLICAS_ANNOTATION]: String(replicas + maxSurge(d)),
@@ -363,6 +366,12 @@ export class DeploymentController extends Controller {
       if (!isApiError(err, 'NotFound')) throw err;
     }
   }
+}
+
+/** Annotations the Deployment hands to its new ReplicaSet, e.g. kubernetes.io/change-cause for `rollout history` (k8s copyDeploymentAnnotationsToReplicaSet). */
+const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION_ANNOTATION, 'deployment.kubernetes.io/revision-history', DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, 'deprecated.deployment.rollback.to']);
+function copiedAnnotations(d: Deployment): Record<string, string> {
+  return Object.fromEntries(Object.entries(d.metadata.annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
 }
 
 /**

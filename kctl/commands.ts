@@ -69,9 +69,37 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'create',
-    usage: 'kctl create namespace NAME | kctl create -f FILE',
-    summary: 'Create a resource from a file or stdin, or a namespace',
-    flags: [filename, recursive],
+    usage: 'kctl create namespace NAME | kctl create job NAME --from=cronjob/NAME | kctl create -f FILE',
+    summary: 'Create a resource from a file or stdin, a namespace, or a Job from a CronJob',
+    flags: [filename, recursive, { name: 'from', type: 'string', help: 'The resource to create a Job from (only cronjob/NAME).' }],
+  },
+  {
+    name: 'scale',
+    usage: 'kctl scale TYPE/NAME... --replicas=COUNT [--current-replicas=COUNT] [--resource-version=V]',
+    summary: 'Set a new size for a deployment or replica set',
+    flags: [
+      { name: 'replicas', type: 'int', default: -1, help: 'The new desired number of replicas. Required.' },
+      { name: 'current-replicas', type: 'int', default: -1, help: 'Precondition for current size (-1: none).' },
+      { name: 'resource-version', type: 'string', help: 'Precondition for resource version.' },
+    ],
+  },
+  {
+    name: 'rollout',
+    usage:
+      'kctl rollout status TYPE/NAME [-w=false] [--timeout D] [--revision N] | history TYPE/NAME [--revision N] | undo TYPE/NAME [--to-revision N] | restart|pause|resume TYPE/NAME',
+    summary: 'Manage the rollout of deployments and daemon sets',
+    flags: [
+      { name: 'watch', short: 'w', type: 'bool', default: true, help: 'status: watch the rollout until it is done (-w=false: print once).' },
+      { name: 'timeout', type: 'string', help: 'status: time to wait before giving up, e.g. 5m (0: never).' },
+      { name: 'revision', type: 'int', default: 0, help: 'history: show this revision\'s pod template; status: pin to this revision.' },
+      { name: 'to-revision', type: 'int', default: 0, help: 'undo: the revision to roll back to (0: the previous one).' },
+    ],
+  },
+  {
+    name: 'set',
+    usage: "kctl set image TYPE/NAME... CONTAINER=IMAGE... | '*'=IMAGE",
+    summary: 'Update the container images of a pod template or pod',
+    flags: [],
   },
   // Last, so that in main's first pass over every command's flags a short -f
   // is --follow (a bool): `kctl logs POD -f` must not read -f as --filename.

@@ -15,6 +15,10 @@ import { runApiResources } from './api-resources';
 import { runVersion } from './version';
 import { runLogs } from './logs';
 import { processTerminal, runExec, splitCombinedExecFlags } from './exec';
+import { runScale } from './scale';
+import { runRollout } from './rollout';
+import { runSet } from './set-image';
+import { runCreateJob } from './create-job';
 
 /** Runs one kctl command line; resolves to the exit code. */
 export async function main(rawArgv: readonly string[], io: CliIO = processIO()): Promise<number> {
@@ -49,7 +53,13 @@ export async function main(rawArgv: readonly string[], io: CliIO = processIO()):
       case 'delete':
         return await runDelete(session, args);
       case 'create':
-        return await runCreate(session, args);
+        return args[0] === 'job' ? await runCreateJob(session, args.slice(1)) : await runCreate(session, args);
+      case 'scale':
+        return await runScale(session, args);
+      case 'rollout':
+        return await runRollout(session, args);
+      case 'set':
+        return await runSet(session, args);
       case 'logs':
         return await runLogs(session, args);
       case 'exec':
