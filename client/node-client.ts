@@ -289,6 +289,17 @@ export class NodeClient {
     }, md, cb));
   }
 
+  /**
+   * A ConfigMap or Secret one of this node's pods references (env, envFrom, volumes). Forbidden when no
+   * pod bound here references it, NotFound when it does not exist.
+   */
+  async getPodObject(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): Promise<KubeObject> {
+    const res = await this.unary<{ objectJson: Uint8Array }>((md, cb) => this.client.getPodObject({
+      nodeName: this.opts.nodeName, kind, namespace, name,
+    }, md, cb));
+    return JSON.parse(Buffer.from(res.objectJson).toString('utf8')) as KubeObject;
+  }
+
   // ---- logs/exec reverse tunnel (node-agent/agent/streaming) -----------------
 
   /** Opens the Tunnel call: the server pushes one StreamRequest per kubectl logs/exec. */

@@ -19,6 +19,7 @@ import { streamServices } from './service-watch';
 import type { RangeAllocator } from '../registry/allocators/range-allocator';
 import { confirmPodDeleted, reportPodStatus } from './pod-status';
 import { recordNodeEvent } from './node-events';
+import { getPodObject } from './pod-objects';
 import { streamingHandlers } from './streaming/streaming-service';
 import { tunnelHubFor } from './streaming/tunnel-hub';
 
@@ -85,6 +86,11 @@ export async function startNodeGrpcServer(opts: NodeGrpcServerOptions): Promise<
       const { nodeName } = auth.authenticate(call, call.request.nodeName);
       await confirmPodDeleted(registry, nodeName, call.request);
       return {};
+    }),
+    getPodObject: unary(async (call) => {
+      const { nodeName } = auth.authenticate(call, call.request.nodeName);
+      const object = await getPodObject(registry, nodeName, call.request);
+      return { objectJson: Buffer.from(JSON.stringify(object)) };
     }),
     recordEvent: unary(async (call) => {
       const { nodeName } = auth.authenticate(call, call.request.nodeName);

@@ -11,6 +11,7 @@ import { defaultNodeIp, machineRegistration } from './machine-info';
 import { checkNodeHealth, nodeConditions } from './node-conditions';
 import { relistEvents } from './pleg';
 import { PodSyncer, type Logger } from './pod-sync';
+import { PodResources } from './pod-resources';
 import type { PodNetwork } from './pod-network';
 import type { Pod } from './pod-types';
 import { PodWorkers } from './pod-workers';
@@ -43,6 +44,11 @@ export interface AgentOptions {
   network?: PodNetwork;
   /** The cluster DNS pods resolve through (their /etc/resolv.conf nameserver and search path). */
   clusterDns?: { ip: string; domain?: string };
+  /**
+   * How often pods with configMap/secret/downwardAPI/projected volumes are synced so their files follow
+   * the sources (default 60 s, the kubelet's sync period); fetched objects are reused for a fifth of it.
+   */
+  volumeResyncMs?: number;
 }
 
 export interface RunningAgent {
@@ -99,7 +105,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     : Promise.resolve();
   const syncer = new PodSyncer({
     runtime, images: opts.images, reporter: client, nodeName: opts.nodeName, hostIP: nodeIp,
-    backoff: opts.backoff ?? DEFAULT_BACKOFF, log: opts.log, network: opts.network,
+    backoff: opts.backoff ?? DEFAULT_BACKOFF, log: opts.log, network: opts.network, volumeResyncMs: opts.volumeResyncMs,
+    resources: new PodResources({ objects: client, clusterDns: opts.clusterDns, objectTtlMs: (opts.volumeResyncMs ?? 60_000) / 5 }),
   });
   const workers = new PodWorkers(syncer, { retryDelayMs: opts.retryDelayMs });
   const abort = new AbortController();

@@ -43,9 +43,9 @@ test('env: image env, then the container\'s with fieldRefs, overriding by name; 
   assert.equal(cfg.cwd, '/srv');
 });
 
-test('env from configMaps and secrets is refused as a config error (not supported yet)', () => {
+test('env from resourceFieldRef is refused as a config error (not supported yet)', () => {
   const pod = makePod();
-  pod.spec.containers[0].env = [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }];
+  pod.spec.containers[0].env = [{ name: 'X', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } }];
   assert.throws(() => containerRunConfig(pod, pod.spec.containers[0], image(), facts), ContainerConfigError);
 });
 

@@ -4,7 +4,9 @@
 import { integerValue, milliValue } from '../../api/quantity';
 import { cpuQuotaFromMilli, cpuSharesFromMilli, type ContainerDescription } from '../runtime/oci-spec';
 import type { ImageRunConfig } from './image-provider';
-import type { ContainerSpec, EnvVar, Pod } from './pod-types';
+import type { KubeObject } from '../../api/types';
+import { configMapValues, objectKey, secretValues, type PodObjectKind, type PodObjects } from './pod-objects';
+import type { ContainerSpec, EnvFromSource, EnvVar, KeySelector, Pod } from './pod-types';
 
 /** The container cannot be configured (shown as CreateContainerConfigError). */
 export class ContainerConfigError extends Error {
@@ -18,6 +20,8 @@ export interface PodFacts {
   nodeName: string;
   hostIP?: string;
   podIP?: string;
+  /** The ConfigMaps and Secrets the container's env names, fetched beforehand (containerEnvRefs). */
+  objects?: PodObjects;
 }
 
 export interface ImageUserFiles {
@@ -57,21 +61,86 @@ function fieldValue(pod: Pod, facts: PodFacts, fieldPath: string): string {
   }
 }
 
-/** Image env first, then the container's, later names overriding earlier; $(VAR) sees the names before it. */
+/** The ConfigMaps and Secrets the container's env and envFrom read. */
+export function containerEnvRefs(c: ContainerSpec): { kind: PodObjectKind; name: string }[] {
+  const refs: { kind: PodObjectKind; name: string }[] = [];
+  for (const from of c.envFrom ?? []) {
+    if (from.configMapRef) refs.push({ kind: 'ConfigMap', name: from.configMapRef.name });
+    if (from.secretRef) refs.push({ kind: 'Secret', name: from.secretRef.name });
+  }
+  for (const e of c.env ?? []) {
+    if (e.valueFrom?.configMapKeyRef) refs.push({ kind: 'ConfigMap', name: e.valueFrom.configMapKeyRef.name });
+    if (e.valueFrom?.secretKeyRef) refs.push({ kind: 'Secret', name: e.valueFrom.secretKeyRef.name });
+  }
+  return refs;
+}
+
+/** Kubernetes' IsEnvVarName: envFrom keys that fail it are skipped. */
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/**
+ * Image env first, then envFrom sources in order, then the container's env, later names overriding
+ * earlier; $(VAR) in a value sees the names before it.
+ */
 export function containerEnv(pod: Pod, c: ContainerSpec, image: Pick<ImageRunConfig, 'env'>, facts: PodFacts): string[] {
   const vars = new Map<string, string>();
   for (const entry of image.env ?? []) {
     const eq = entry.indexOf('=');
     if (eq > 0) vars.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
-  for (const e of c.env ?? []) vars.set(e.name, envValue(pod, e, facts, vars));
+  for (const from of c.envFrom ?? []) {
+    for (const [key, value] of envFromValues(pod, from, facts)) {
+      const name = (from.prefix ?? '') + key;
+      if (ENV_VAR_NAME.test(name)) vars.set(name, value);
+    }
+  }
+  for (const e of c.env ?? []) {
+    const value = envValue(pod, e, facts, vars);
+    if (value !== undefined) vars.set(e.name, value);
+  }
   return [...vars].map(([k, v]) => `${k}=${v}`);
 }
 
-function envValue(pod: Pod, e: EnvVar, facts: PodFacts, vars: Map<string, string>): string {
-  if (e.valueFrom?.fieldRef) return fieldValue(pod, facts, e.valueFrom.fieldRef.fieldPath);
-  if (e.valueFrom) {
-    const kind = Object.keys(e.valueFrom)[0];
+/** The object, undefined when it is optional and absent; a missing required one is a config error. */
+function envObject(pod: Pod, facts: PodFacts, kind: PodObjectKind, name: string, optional: boolean | undefined): KubeObject | undefined {
+  const obj = facts.objects?.get(objectKey(kind, name));
+  if (obj) return obj;
+  if (optional) return undefined;
+  if (obj === undefined) throw new Error(`${kind} ${name} was not fetched before the container's env was built`);
+  throw new ContainerConfigError(`${kind.toLowerCase()} "${name}" not found`);
+}
+
+function objectValues(kind: PodObjectKind, obj: KubeObject): Map<string, Buffer> {
+  return kind === 'ConfigMap' ? configMapValues(obj, false) : secretValues(obj);
+}
+
+function envFromValues(pod: Pod, from: EnvFromSource, facts: PodFacts): Map<string, string> {
+  const out = new Map<string, string>();
+  const add = (kind: PodObjectKind, ref: { name: string; optional?: boolean }) => {
+    const obj = envObject(pod, facts, kind, ref.name, ref.optional);
+    if (obj) for (const [k, v] of objectValues(kind, obj)) out.set(k, v.toString('utf8'));
+  };
+  if (from.configMapRef) add('ConfigMap', from.configMapRef);
+  if (from.secretRef) add('Secret', from.secretRef);
+  return out;
+}
+
+/** The variable's value, or undefined when an optional source or key is absent (the variable is left out). */
+function envValue(pod: Pod, e: EnvVar, facts: PodFacts, vars: Map<string, string>): string | undefined {
+  const from = e.valueFrom;
+  if (from?.fieldRef) return fieldValue(pod, facts, from.fieldRef.fieldPath);
+  const keyRef = (kind: PodObjectKind, sel: KeySelector) => {
+    const obj = envObject(pod, facts, kind, sel.name, sel.optional);
+    if (!obj) return undefined;
+    const value = objectValues(kind, obj).get(sel.key);
+    if (value !== undefined) return value.toString('utf8');
+    if (sel.optional) return undefined;
+    throw new ContainerConfigError(`couldn't find key ${sel.key} in ${kind} ${pod.metadata.namespace ?? 'default'}/${sel.name}`);
+  };
+  if (from?.configMapKeyRef) return keyRef('ConfigMap', from.configMapKeyRef);
+  if (from?.secretKeyRef) return keyRef('Secret', from.secretKeyRef);
+  if (from) {
+    const kind = Object.keys(from)[0];
     throw new ContainerConfigError(`env ${e.name}: valueFrom.${kind} is not supported by this agent yet`);
   }
   return expandVars(e.value ?? '', vars);

@@ -6,12 +6,13 @@
 //   sandbox/{net,ipc,uts}         the pod's shared namespaces (pod-sandbox.ts)
 //   containers/<name>/<attempt>/  attempt.json (id, image), bundle/, rootfs/ (overlay), upper/, work/,
 //                                 state/ (the shim's), container.log, final.json (state kept after delete)
+//   volumes/<plugin>/<name>/      the pod's volumes (volumes/pod-volumes.ts); etc-hosts, resolv.conf (pod-files.ts)
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeBundle } from '../runtime/bundle';
 import { removeCgroup } from '../runtime/cgroups';
-import { buildOciSpec, needsInit } from '../runtime/oci-spec';
+import { buildOciSpec, needsInit, type OciMount } from '../runtime/oci-spec';
 import { mountAll, overlayMounts, unmount } from '../runtime/overlay';
 import { readShimState, type ShimClient, type ShimState } from '../runtime/shim-client';
 import { containerRunConfig, type ImageUserFiles, type PodFacts } from './container-config';
@@ -20,6 +21,7 @@ import { containerSpecHash } from './pod-actions';
 import { ensureSandbox, mountPoints, podHostname, removeSandbox, type SandboxPaths } from './pod-sandbox';
 import type { ContainerSpec, Pod } from './pod-types';
 import type { ContainerAttempt } from './runtime-state';
+import { tearDownVolumes } from './volumes/pod-volumes';
 
 interface AttemptRecord {
   name: string;
@@ -153,7 +155,9 @@ export class ContainerRuntime {
    * Earlier attempts are reduced to their final state and log first (they share the cgroup path); the
    * caller stops a running one first, or it is killed here.
    */
-  async startContainer(pod: Pod, c: ContainerSpec, attempt: number, image: ResolvedImage, facts: PodFacts, sandbox: SandboxPaths): Promise<ContainerAttempt> {
+  async startContainer(
+    pod: Pod, c: ContainerSpec, attempt: number, image: ResolvedImage, facts: PodFacts, sandbox: SandboxPaths, mounts: OciMount[] = [],
+  ): Promise<ContainerAttempt> {
     const uid = pod.metadata.uid!;
     await this.retireAttempts(uid, c.name, attempt);
     const dir = this.attemptDir(uid, c.name, attempt);
@@ -172,6 +176,7 @@ export class ContainerRuntime {
         cgroupsPath: this.containerCgroup(uid, c.name),
         // The hostname is the sandbox UTS namespace's, set once for the pod.
         sharedNamespaces: { network: sandbox.net, ipc: sandbox.ipc, uts: sandbox.uts },
+        mounts,
         init,
       });
       await writeBundle(join(dir, 'bundle'), spec);
@@ -210,6 +215,7 @@ export class ContainerRuntime {
     await removeCgroup(this.podCgroup(uid), this.cgroupParent);
     await removeSandbox(this.sandboxDir(uid));
     const podDir = this.podDir(uid);
+    await tearDownVolumes(podDir);
     const left = [...mountPoints()].filter((m) => m === podDir || m.startsWith(`${podDir}/`));
     if (left.length) throw new Error(`pod ${uid}: still mounted: ${left.join(', ')}`);
     await rm(podDir, { recursive: true, force: true });

@@ -15,7 +15,8 @@ import type { ContainerSpec, Pod } from './pod-types';
 import { isRunning, latestAttempt, type ContainerAttempt, type ContainerStartError, type PodRuntimeState } from './runtime-state';
 import type { PodWorkerHandlers, WorkerPhase } from './pod-workers';
 import { forgetPodIps, readPodIps, writePodIps, type PodNetwork } from './pod-network';
-import { sandboxPaths, type SandboxPaths } from './pod-sandbox';
+import { podHostname, sandboxPaths, type SandboxPaths } from './pod-sandbox';
+import { PodResources, type PreparedPod } from './pod-resources';
 
 /** What the syncer needs from the apiserver (NodeClient has it). */
 export interface PodReporter {
@@ -44,6 +45,10 @@ export interface PodSyncerOptions {
   stopPollMs?: number;
   /** How long to wait for SIGKILLed containers to be recorded as stopped before retrying. */
   killTimeoutMs?: number;
+  /** Volumes, env from ConfigMaps/Secrets, /etc/hosts and resolv.conf (none of them without it). */
+  resources?: PodResources;
+  /** How often a pod with configMap/secret/downwardAPI/projected volumes is synced so they follow their sources. */
+  volumeResyncMs?: number;
 }
 
 function ref(pod: Pod): PodRef {
@@ -62,16 +67,22 @@ export class PodSyncer implements PodWorkerHandlers {
   private readonly reported = new Map<string, PodStatus>();
   private readonly announcedBackoffs = new Map<string, Set<string>>();
 
-  constructor(private readonly o: PodSyncerOptions) {}
+  private readonly resources: PodResources;
+
+  constructor(private readonly o: PodSyncerOptions) {
+    this.resources = o.resources ?? new PodResources({});
+  }
 
   async syncPod(pod: Pod, signal: AbortSignal): Promise<{ wakeAt?: number }> {
     const uid = pod.metadata.uid!;
     await this.o.runtime.savePod(pod);
     const sandbox = await this.o.runtime.ensureSandbox(pod);
     const podIP = await this.podIP(pod, sandbox);
+    const prepared = await this.preparePod(pod, podIP);
     let state = await this.runtimeState(uid);
     const actions = computePodActions(pod, state, Date.now(), this.o.backoff);
     let wakeAt = actions.wakeAt;
+    if (this.resources.needsResync(pod)) wakeAt = Math.min(wakeAt ?? Infinity, Date.now() + (this.o.volumeResyncMs ?? 60_000));
 
     for (const name of actions.kill) {
       const running = latestAttempt(state, name);
@@ -88,7 +99,7 @@ export class PodSyncer implements PodWorkerHandlers {
         this.event(pod, c.name, 'Normal', 'Killing', `Container ${c.name} definition changed, will be restarted`);
         await this.stopAttempts(pod, [replaced!], this.gracePeriod(pod, false), signal);
       }
-      const failure = await this.startContainer(pod, c, start.attempt, sandbox, podIP);
+      const failure = 'reason' in prepared ? prepared : await this.startContainer(pod, c, start.attempt, sandbox, podIP, prepared);
       if (failure) {
         errors[c.name] = failure;
         // Retried after the first back-off step, as the kubelet's image and start back-offs do.
@@ -175,8 +186,22 @@ export class PodSyncer implements PodWorkerHandlers {
     return ips[0];
   }
 
+  /** The pod's volumes and files; a failure is every container's waiting reason (ContainerCreating) and a FailedMount event. */
+  private async preparePod(pod: Pod, podIP: string | undefined): Promise<PreparedPod | ContainerStartError> {
+    const hostname = podHostname(pod.spec.hostname || pod.metadata.name || '');
+    try {
+      return await this.resources.prepare(this.o.runtime.podDir(pod.metadata.uid!), pod, { podIPs: podIP ? [podIP] : [], hostname });
+    } catch (err) {
+      if (!(err instanceof ContainerConfigError)) throw err;
+      this.event(pod, '', 'Warning', 'FailedMount', err.message);
+      return { reason: 'ContainerCreating', message: err.message };
+    }
+  }
+
   /** Pulls (or finds) the image and starts the container; a failure is returned as its waiting reason. */
-  private async startContainer(pod: Pod, c: ContainerSpec, attempt: number, sandbox: SandboxPaths, podIP: string | undefined): Promise<ContainerStartError | undefined> {
+  private async startContainer(
+    pod: Pod, c: ContainerSpec, attempt: number, sandbox: SandboxPaths, podIP: string | undefined, prepared: PreparedPod,
+  ): Promise<ContainerStartError | undefined> {
     const previous = this.startErrors.get(pod.metadata.uid!)?.[c.name];
     let image;
     try {
@@ -190,7 +215,9 @@ export class PodSyncer implements PodWorkerHandlers {
     }
     this.event(pod, c.name, 'Normal', 'Pulled', `Container image "${c.image}" is present on the machine (${image.imageId})`);
     try {
-      await this.o.runtime.startContainer(pod, c, attempt, image, this.facts(podIP), sandbox);
+      const objects = await this.resources.envObjects(pod, c);
+      const mounts = await this.resources.mounts(c, prepared);
+      await this.o.runtime.startContainer(pod, c, attempt, image, { ...this.facts(podIP), objects }, sandbox, mounts);
     } catch (err) {
       const message = (err as Error).message;
       this.event(pod, c.name, 'Warning', 'Failed', `Error: ${message}`);
@@ -227,7 +254,7 @@ export class PodSyncer implements PodWorkerHandlers {
   private event(pod: Pod, container: string, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const r = ref(pod);
     this.o.reporter.recordEvent({
-      involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: r.namespace, name: r.name, uid: r.uid, fieldPath: `spec.containers{${container}}` },
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: r.namespace, name: r.name, uid: r.uid, ...(container ? { fieldPath: `spec.containers{${container}}` } : {}) },
       type, reason, message,
     }).catch((err: Error) => this.o.log.warn('event not recorded', { reason, error: err.message }));
   }

@@ -2,10 +2,59 @@
 // these interfaces name what the agent relies on and leave the rest open.
 import type { KubeObject } from '../../api/types';
 
+export interface KeySelector {
+  name: string;
+  key: string;
+  optional?: boolean;
+}
+
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { fieldRef?: { fieldPath: string }; configMapKeyRef?: unknown; secretKeyRef?: unknown; resourceFieldRef?: unknown };
+  valueFrom?: { fieldRef?: { fieldPath: string }; configMapKeyRef?: KeySelector; secretKeyRef?: KeySelector; resourceFieldRef?: unknown };
+}
+
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name: string; optional?: boolean };
+  secretRef?: { name: string; optional?: boolean };
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  readOnly?: boolean;
+}
+
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
+
+export interface DownwardAPIFile {
+  path: string;
+  fieldRef?: { fieldPath: string };
+  resourceFieldRef?: unknown;
+  mode?: number;
+}
+
+export interface VolumeProjection {
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIFile[] };
+  serviceAccountToken?: unknown;
+}
+
+export interface Volume {
+  name: string;
+  emptyDir?: { medium?: string; sizeLimit?: string | number };
+  hostPath?: { path: string; type?: string };
+  configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIFile[]; defaultMode?: number };
+  projected?: { sources?: VolumeProjection[]; defaultMode?: number };
 }
 
 export interface ContainerSpec {
@@ -15,6 +64,8 @@ export interface ContainerSpec {
   args?: string[];
   workingDir?: string;
   env?: EnvVar[];
+  envFrom?: EnvFromSource[];
+  volumeMounts?: VolumeMount[];
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
   securityContext?: {
@@ -39,6 +90,12 @@ export interface PodSpec {
   /** The pod's hostname instead of its name. */
   hostname?: string;
   securityContext?: { runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean };
+  volumes?: Volume[];
+  hostNetwork?: boolean;
+  subdomain?: string;
+  hostAliases?: { ip: string; hostnames?: string[] }[];
+  dnsPolicy?: string;
+  dnsConfig?: { nameservers?: string[]; searches?: string[]; options?: { name: string; value?: string }[] };
 }
 
 export interface Pod extends KubeObject {

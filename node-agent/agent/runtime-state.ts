@@ -24,7 +24,8 @@ export interface ContainerAttempt {
 
 /** A failure before a container could run (image pull, bundle, shim create), shown as its waiting reason. */
 export interface ContainerStartError {
-  reason: ImageErrorReason | 'CreateContainerError' | 'CreateContainerConfigError';
+  /** ContainerCreating: the pod's volumes could not be set up (a FailedMount event says why). */
+  reason: ImageErrorReason | 'CreateContainerError' | 'CreateContainerConfigError' | 'ContainerCreating';
   message: string;
 }
 

@@ -1,0 +1,109 @@
+// What a configMap, secret, downwardAPI or projected volume holds: pure functions from the pod and the
+// fetched objects to a Payload (path → content, mode), with Kubernetes' rules for items, modes and
+// optional sources. A problem is a VolumeError with the kubelet's wording.
+import { ContainerConfigError } from '../container-config';
+import { configMapValues, objectKey, secretValues, type PodObjectKind, type PodObjects } from '../pod-objects';
+import type { DownwardAPIFile, KeyToPath, Pod, Volume, VolumeProjection } from '../pod-types';
+import type { Payload } from './atomic-writer';
+
+/** Kubernetes' default for defaultMode (0644). */
+export const DEFAULT_MODE = 0o644;
+
+/** A volume cannot be set up or mounted (a config error of the pod: it needs a change or a missing object). */
+export class VolumeError extends ContainerConfigError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VolumeError';
+  }
+}
+
+/** The ConfigMaps and Secrets a pod's volumes read. */
+export function volumeObjectRefs(volumes: Volume[]): { kind: PodObjectKind; name: string }[] {
+  const refs: { kind: PodObjectKind; name: string }[] = [];
+  for (const v of volumes) {
+    if (v.configMap) refs.push({ kind: 'ConfigMap', name: v.configMap.name });
+    if (v.secret) refs.push({ kind: 'Secret', name: v.secret.secretName });
+    for (const s of v.projected?.sources ?? []) {
+      if (s.configMap) refs.push({ kind: 'ConfigMap', name: s.configMap.name });
+      if (s.secret) refs.push({ kind: 'Secret', name: s.secret.name });
+    }
+  }
+  return refs;
+}
+
+interface ObjectSource {
+  name: string;
+  items?: KeyToPath[];
+  optional?: boolean;
+}
+
+/** One configMap/secret source: every key, or only the items, each at its path with its mode. */
+function objectPayload(kind: PodObjectKind, src: ObjectSource, objects: PodObjects, mode: number, into: Payload): void {
+  const obj = objects.get(objectKey(kind, src.name));
+  if (obj === undefined) throw new Error(`${kind} ${src.name} was not fetched before the volume was built`);
+  const label = kind === 'ConfigMap' ? 'configmap' : 'secret';
+  if (obj === null) {
+    if (src.optional) return;
+    throw new VolumeError(`${label} "${src.name}" not found`);
+  }
+  const values = kind === 'ConfigMap' ? configMapValues(obj, true) : secretValues(obj);
+  if (!src.items?.length) {
+    for (const [key, data] of values) into.set(key, { data, mode });
+    return;
+  }
+  for (const item of src.items) {
+    const data = values.get(item.key);
+    if (data === undefined) {
+      if (src.optional) continue;
+      throw new VolumeError(`${label} references non-existent ${kind === 'ConfigMap' ? 'config' : 'secret'} key: ${item.key}`);
+    }
+    into.set(item.path, { data, mode: item.mode ?? mode });
+  }
+}
+
+/** labels and annotations as the kubelet writes them: sorted `key="value"` lines. */
+export function formatMap(m: Record<string, string> | undefined): string {
+  return Object.keys(m ?? {}).sort().map((k) => `${k}=${JSON.stringify(m![k])}`).join('\n');
+}
+
+function downwardValue(pod: Pod, file: DownwardAPIFile): string {
+  if (!file.fieldRef) throw new VolumeError(`downwardAPI item ${file.path}: only fieldRef is supported by this agent`);
+  const path = file.fieldRef.fieldPath;
+  const one = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (one) return (pod.metadata[one[1]] as Record<string, string> | undefined)?.[one[2]] ?? '';
+  switch (path) {
+    case 'metadata.name': return pod.metadata.name ?? '';
+    case 'metadata.namespace': return pod.metadata.namespace ?? 'default';
+    case 'metadata.uid': return pod.metadata.uid ?? '';
+    case 'metadata.labels': return formatMap(pod.metadata.labels);
+    case 'metadata.annotations': return formatMap(pod.metadata.annotations as Record<string, string> | undefined);
+    default: throw new VolumeError(`downwardAPI item ${file.path}: unsupported fieldPath ${path}`);
+  }
+}
+
+function downwardPayload(pod: Pod, items: DownwardAPIFile[], mode: number, into: Payload): void {
+  for (const item of items) into.set(item.path, { data: Buffer.from(downwardValue(pod, item), 'utf8'), mode: item.mode ?? mode });
+}
+
+function projectionPayload(pod: Pod, s: VolumeProjection, objects: PodObjects, mode: number, into: Payload): void {
+  if (s.configMap) objectPayload('ConfigMap', s.configMap, objects, mode, into);
+  else if (s.secret) objectPayload('Secret', s.secret, objects, mode, into);
+  else if (s.downwardAPI) downwardPayload(pod, s.downwardAPI.items ?? [], mode, into);
+  else throw new VolumeError(`projected source ${Object.keys(s)[0] ?? '(empty)'} is not supported by this agent`);
+}
+
+/** The files of a configMap, secret, downwardAPI or projected volume; undefined for other kinds. */
+export function volumePayload(pod: Pod, v: Volume, objects: PodObjects): Payload | undefined {
+  const out: Payload = new Map();
+  if (v.configMap) objectPayload('ConfigMap', v.configMap, objects, v.configMap.defaultMode ?? DEFAULT_MODE, out);
+  else if (v.secret) objectPayload('Secret', { ...v.secret, name: v.secret.secretName }, objects, v.secret.defaultMode ?? DEFAULT_MODE, out);
+  else if (v.downwardAPI) downwardPayload(pod, v.downwardAPI.items ?? [], v.downwardAPI.defaultMode ?? DEFAULT_MODE, out);
+  else if (v.projected) for (const s of v.projected.sources ?? []) projectionPayload(pod, s, objects, v.projected.defaultMode ?? DEFAULT_MODE, out);
+  else return undefined;
+  return out;
+}
+
+/** Volumes whose files come from the API and are kept current by a periodic resync. */
+export function hasApiVolumes(volumes: Volume[] | undefined): boolean {
+  return (volumes ?? []).some((v) => v.configMap || v.secret || v.downwardAPI || v.projected);
+}
