@@ -16,6 +16,8 @@ import { PROTOBUF_MEDIA_TYPE, parseProtobufBody } from './protobuf-body';
 import { toTable } from '../printers';
 import { servePodLog } from './pod-log-handler';
 import { servePodExec } from './pod-exec-handler';
+import { applyObject, updateTracker } from '../registry/apply';
+import { APPLY_PATCH, applyOptionsOf, parseApplyBody, updateManagerOf } from './field-manager';
 import '../printers/all';
 
 /** Kubernetes refuses request bodies over 3 MiB; objects over 1.5 MiB fail at the store. */
@@ -54,6 +56,10 @@ export async function handleResource(ctx: RestContext): Promise<void> {
     dryRun: query.getAll('dryRun').includes('All'),
     fieldValidation: fieldValidation(query.get('fieldValidation')),
   };
+  // Every create, update and non-apply patch records its manager in metadata.managedFields.
+  if (method === 'POST' || method === 'PUT' || (method === 'PATCH' && mediaType(req.headers['content-type']) !== APPLY_PATCH)) {
+    writeOpts.managedFields = updateTracker(store, updateManagerOf(method, query, req), sub);
+  }
 
   if (info.name === undefined) {
     switch (method) {
@@ -108,8 +114,17 @@ export async function handleResource(ctx: RestContext): Promise<void> {
     }
     case 'PATCH': {
       const contentType = mediaType(req.headers['content-type']);
-      if (contentType === 'application/apply-patch+yaml') {
-        throw errors.unsupportedMediaType(`${contentType} (server-side apply is not supported yet; use client-side apply)`);
+      if (contentType === APPLY_PATCH) {
+        if (sub === 'finalize') throw errors.methodNotAllowed();
+        const { manager, force } = applyOptionsOf(query);
+        const config = parseApplyBody(await readBody(req, MAX_BODY_BYTES));
+        const { object, warnings, created } = await applyObject(store, ns, name, config, {
+          ...writeOpts,
+          manager,
+          force,
+          subresource: scope === 'status' ? 'status' : undefined,
+        });
+        return sendObject(ctx, created ? 201 : 200, object, warnings);
       }
       if (!PATCH_TYPES.has(contentType)) throw errors.unsupportedMediaType(contentType || '(none)');
       const patch = parseJson(await readBody(req, MAX_BODY_BYTES));

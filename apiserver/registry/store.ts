@@ -25,6 +25,12 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export interface WriteOptions {
   dryRun?: boolean;
   fieldValidation?: FieldValidation;
+  /**
+   * metadata.managedFields for the object about to be stored (current is
+   * undefined on create); undefined leaves them as they are. Set by the HTTP
+   * layer for writes with a field manager (api/managed-fields).
+   */
+  managedFields?: (current: KubeObject | undefined, next: KubeObject) => unknown[] | undefined;
 }
 
 export interface WriteResult {
@@ -159,6 +165,7 @@ export class ResourceStore {
     this.strategy.prepareForCreate?.(obj, this.ctx);
     const warnings = this.checkFields(obj, opts.fieldValidation);
     this.validate(obj);
+    if (opts.managedFields) setManagedFields(obj, opts.managedFields(undefined, obj));
     if (this.info.namespaced) await this.checkNamespace(namespace!, name);
     if (opts.dryRun) return { object: obj, warnings };
     await this.strategy.beforeCreate?.(obj);
@@ -213,6 +220,7 @@ export class ResourceStore {
       const current = decodeObject(kv.value, kv.modRevision);
       if (precondition && precondition !== current.metadata.resourceVersion) throw this.conflict(name);
       const next = this.prepareUpdate(structuredClone(mutate(structuredClone(current))), current, subresource);
+      if (opts.managedFields) setManagedFields(next, opts.managedFields(current, next));
       if (sameJson(next, current)) return { object: current, warnings };
       if (opts.dryRun) return { object: next, warnings };
       // Finalizers all gone from an object being deleted: delete it for real.
@@ -435,7 +443,8 @@ export class ResourceStore {
     return obj;
   }
 
-  private checkFields(obj: KubeObject, mode: FieldValidation = 'Warn'): string[] {
+  /** Unknown fields: an error with Strict, warnings with Warn (the default). */
+  checkFields(obj: KubeObject, mode: FieldValidation = 'Warn'): string[] {
     if (mode === 'Ignore') return [];
     const unknown = this.admission.unknownFields(obj);
     if (unknown.length === 0) return [];
@@ -464,6 +473,12 @@ export class ResourceStore {
   private conflict(name: string, why?: string): ApiError {
     return errors.conflict(this.info.plural, this.info.group, name, why);
   }
+}
+
+function setManagedFields(obj: KubeObject, entries: unknown[] | undefined): void {
+  if (entries === undefined) return;
+  if (entries.length) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
 }
 
 function sameUid(kv: KeyValue, uid: string | undefined): boolean {
