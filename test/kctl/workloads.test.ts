@@ -267,6 +267,22 @@ describe('restart, pause, resume', () => {
   });
 });
 
+describe('set image on other kinds', () => {
+  test("a Pod's containers and a DaemonSet's template, with *=IMAGE", async () => {
+    const ns = 'kap-kctl-set-pod';
+    await createNamespace(cluster.client, ns);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'solo' }, spec: { containers: [{ name: 'a', image: 'busybox:1' }, { name: 'b', image: 'busybox:1' }] } };
+    await cluster.client.create(resources.pods, ns, pod);
+    await cluster.client.create(daemonSets, ns, daemonSet('agent'));
+    const res = await kctl(['set', 'image', 'pod/solo', 'ds/agent', '*=busybox:3', '-n', ns]);
+    assert.deepEqual(res, { code: 0, out: 'pod/solo image updated\ndaemonset.apps/agent image updated\n', err: '' });
+    const live = await cluster.client.get(resources.pods, ns, 'solo');
+    assert.deepEqual((live.spec as { containers: Array<{ image: string }> }).containers.map((c) => c.image), ['busybox:3', 'busybox:3']);
+    const ds = await cluster.client.get(daemonSets, ns, 'agent');
+    assert.equal((ds.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image, 'busybox:3');
+  });
+});
+
 describe('create job --from', () => {
   test('makes a Job from the CronJob template, annotated manual and owned by the CronJob', async () => {
     const ns = 'kap-kctl-cronjob';
