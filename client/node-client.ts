@@ -17,6 +17,7 @@ import {
   LogChunk,
   NodeAddress,
   NodeCondition,
+  NodeEvent,
   NodeServiceClient,
   NodeSystemInfo,
   PodEvent,
@@ -310,6 +311,11 @@ export class NodeClient {
   /** Opens the WatchServices call: every Service and Endpoints, then SYNC, then changes (for the node's Service rules). */
   openServiceWatch(): grpc.ClientReadableStream<ServiceEvent> {
     return this.client.watchServices({ nodeName: this.opts.nodeName }, this.metadata());
+  }
+
+  /** Opens the WatchNodes call: every Node's name, pod subnets and addresses, then SYNC, then changes (for routes to other nodes). */
+  openNodeWatch(): grpc.ClientReadableStream<NodeEvent> {
+    return this.client.watchNodes({ nodeName: this.opts.nodeName }, this.metadata());
   }
 
   /** Opens a SendLog call answering a LOG request; `done` runs when the server ends it. */

@@ -7,7 +7,7 @@ import type { Registry } from '../registry/registry';
 import type { CertificateAuthority } from '../pki/certificate-authority';
 import { caHash } from '../pki/tokens';
 import type { Subscription } from '../storage/watch-cache';
-import { NodeServiceServer, NodeServiceService, PodEvent, ServiceEvent, WatchPodsRequest, WatchServicesRequest } from '../../proto/generated/node';
+import { NodeEvent, NodeServiceServer, NodeServiceService, PodEvent, ServiceEvent, WatchNodesRequest, WatchPodsRequest, WatchServicesRequest } from '../../proto/generated/node';
 import { toServiceError } from './grpc-errors';
 import { nodeAuthenticator } from './node-authentication';
 import { optionalClientCertificateCredentials } from './optional-client-certificate';
@@ -16,6 +16,7 @@ import { nodeHeartbeat } from './node-heartbeat';
 import { DEFAULT_LEASE_DURATION_SECONDS } from './node-lease';
 import { streamNodePods } from './pod-watch';
 import { streamServices } from './service-watch';
+import { streamNodes } from './node-watch';
 import type { RangeAllocator } from '../registry/allocators/range-allocator';
 import { confirmPodDeleted, reportPodStatus } from './pod-status';
 import { recordNodeEvent } from './node-events';
@@ -68,6 +69,32 @@ export async function startNodeGrpcServer(opts: NodeGrpcServerOptions): Promise<
   const auth = nodeAuthenticator({ nodeTokenSecret: opts.nodeTokenSecret, caHash: caHash(opts.tls.caPem) });
   const watches = new Set<Subscription>();
 
+  /** A server-streaming watch call: authenticate, start, close the subscription when the call ends. */
+  const watchCall = <Req extends { nodeName: string }, Res>(
+    start: (call: grpc.ServerWritableStream<Req, Res>, onError: (err: Error) => void, nodeName: string) => Promise<Subscription>,
+  ) => (call: grpc.ServerWritableStream<Req, Res>) => {
+    let subscription: Subscription | undefined;
+    let ended = false;
+    const end = (err?: unknown) => {
+      if (ended) return;
+      ended = true;
+      if (subscription) {
+        subscription.close();
+        watches.delete(subscription);
+      }
+      if (err !== undefined && !call.cancelled) call.emit('error', toServiceError(err));
+    };
+    call.on('cancelled', () => end());
+    call.on('close', () => end());
+    (async () => {
+      const { nodeName } = auth.authenticate(call, call.request.nodeName);
+      const sub = await start(call, (err) => end(err), nodeName);
+      if (ended) return sub.close();
+      subscription = sub;
+      watches.add(sub);
+    })().catch((err) => end(err));
+  };
+
   const service: NodeServiceServer = {
     getClusterCa: unary(async () => ({ caPem: opts.tls.caPem })),
     register: unary(async (call) => {
@@ -96,51 +123,11 @@ export async function startNodeGrpcServer(opts: NodeGrpcServerOptions): Promise<
       const { nodeName } = auth.authenticate(call, call.request.nodeName);
       return recordNodeEvent(registry, nodeName, call.request, now());
     }),
-    watchPods: (call: grpc.ServerWritableStream<WatchPodsRequest, PodEvent>) => {
-      let subscription: Subscription | undefined;
-      let ended = false;
-      const end = (err?: unknown) => {
-        if (ended) return;
-        ended = true;
-        if (subscription) {
-          subscription.close();
-          watches.delete(subscription);
-        }
-        if (err !== undefined && !call.cancelled) call.emit('error', toServiceError(err));
-      };
-      call.on('cancelled', () => end());
-      call.on('close', () => end());
-      (async () => {
-        const { nodeName } = auth.authenticate(call, call.request.nodeName);
-        const sub = await streamNodePods(registry, nodeName, call.request, call, (err) => end(err));
-        if (ended) return sub.close();
-        subscription = sub;
-        watches.add(sub);
-      })().catch((err) => end(err));
-    },
-    // Services and Endpoints for the node's Service rules; same lifecycle as watchPods.
-    watchServices: (call: grpc.ServerWritableStream<WatchServicesRequest, ServiceEvent>) => {
-      let subscription: Subscription | undefined;
-      let ended = false;
-      const end = (err?: unknown) => {
-        if (ended) return;
-        ended = true;
-        if (subscription) {
-          subscription.close();
-          watches.delete(subscription);
-        }
-        if (err !== undefined && !call.cancelled) call.emit('error', toServiceError(err));
-      };
-      call.on('cancelled', () => end());
-      call.on('close', () => end());
-      (async () => {
-        auth.authenticate(call, call.request.nodeName);
-        const sub = await streamServices(registry, call, (err) => end(err));
-        if (ended) return sub.close();
-        subscription = sub;
-        watches.add(sub);
-      })().catch((err) => end(err));
-    },
+    watchPods: watchCall<WatchPodsRequest, PodEvent>((call, onError, nodeName) => streamNodePods(registry, nodeName, call.request, call, onError)),
+    // Services and Endpoints for the node's Service rules.
+    watchServices: watchCall<WatchServicesRequest, ServiceEvent>((call, onError) => streamServices(registry, call, onError)),
+    // Nodes' pod subnets and addresses, for the agents' routes to other nodes' pods.
+    watchNodes: watchCall<WatchNodesRequest, NodeEvent>((call, onError) => streamNodes(registry, call, onError)),
     // kubectl logs / exec: the agent's reverse tunnel (apiserver/grpc/streaming).
     ...streamingHandlers(auth, tunnelHubFor(registry)),
   };

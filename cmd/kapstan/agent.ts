@@ -8,6 +8,7 @@ import { ImageService } from '../../node-agent/images/image-service';
 import { loadRegistryConfigDir } from '../../node-agent/images/registry-hosts';
 import { NodePodNetwork } from '../../node-agent/network/node-pod-network';
 import { ServiceProxy } from '../../node-agent/network/service-proxy';
+import { HostGatewayRoutes } from '../../node-agent/network/node-routes';
 import { startClusterDns, DEFAULT_CLUSTER_DNS_IP, type ClusterDns } from '../../node-agent/dns/cluster-dns';
 import { DEFAULT_CLUSTER_DOMAIN } from '../../node-agent/dns/records';
 
@@ -60,6 +61,7 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
   });
   const network = new NodePodNetwork({ dataDir: opts.dataDir, warn: opts.log });
   const serviceProxy = new ServiceProxy();
+  const nodeRoutes = new HostGatewayRoutes();
   // Cluster DNS before the agent, so the first pods already resolve Service names.
   const dns = opts.clusterDnsIp === '' ? undefined : await startClusterDns({
     ip: opts.clusterDnsIp ?? DEFAULT_CLUSTER_DNS_IP,
@@ -80,6 +82,7 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
     log: agentLogger(opts.log),
     network,
     serviceProxy: dns ? withClusterDns(serviceProxy, dns) : serviceProxy,
+    nodeRoutes,
     clusterDns: dns ? { ip: dns.ip, domain: dns.domain } : undefined,
     });
   } catch (err) {
@@ -94,6 +97,7 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
     },
     removeNetwork: async () => {
       await serviceProxy.remove();
+      await nodeRoutes.sync([]);
       await network.removeNode();
       await dns?.removeAddress();
     },

@@ -20,6 +20,8 @@ import { startStreamingTunnel } from './streaming/streaming-tunnel';
 import { runServiceSync } from '../network/service-sync';
 import { serviceWatchEvents } from '../network/service-watch-stream';
 import type { ServiceProxy } from '../network/service-proxy';
+import { nodeWatchEvents, runNodeRouteSync } from '../network/node-route-sync';
+import type { HostGatewayRoutes } from '../network/node-routes';
 
 export interface AgentOptions {
   /** The node endpoint of the apiserver: host:port or https://host:port. */
@@ -38,6 +40,8 @@ export interface AgentOptions {
   backoff?: BackoffPolicy;
   /** Programs Services (ClusterIP/NodePort rules) on this node, as kube-proxy; none when absent. */
   serviceProxy?: Pick<ServiceProxy, 'sync'>;
+  /** Keeps routes to other nodes' pod subnets in step with the Nodes (host-gateway); none when absent. */
+  nodeRoutes?: Pick<HostGatewayRoutes, 'sync'>;
   /** Delay before a failed pod worker step is retried (doubling). */
   retryDelayMs?: number;
   /** Gives pods their network (veth, bridge, IPs); without one pods have only loopback and no podIP. */
@@ -103,6 +107,19 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         warn: (m) => opts.log.warn(m),
       })
     : Promise.resolve();
+  const routeLoop = opts.nodeRoutes
+    ? runNodeRouteSync({
+        open: (signal) => {
+          const stream = client.openNodeWatch();
+          signal.addEventListener('abort', () => stream.cancel(), { once: true });
+          return nodeWatchEvents(stream);
+        },
+        routes: opts.nodeRoutes,
+        nodeName: opts.nodeName,
+        signal: serviceAbort.signal,
+        warn: (m) => opts.log.warn(m),
+      })
+    : Promise.resolve();
   const syncer = new PodSyncer({
     runtime, images: opts.images, reporter: client, nodeName: opts.nodeName, hostIP: nodeIp,
     backoff: opts.backoff ?? DEFAULT_BACKOFF, log: opts.log, network: opts.network, volumeResyncMs: opts.volumeResyncMs,
@@ -158,6 +175,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       await stopSyncing();
       serviceAbort.abort();
       await serviceLoop;
+      await routeLoop;
       await streaming.stop();
       await heartbeats.stop();
       client.close();

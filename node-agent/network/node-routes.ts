@@ -12,7 +12,7 @@ export interface NodeRoute {
   nodeIp: string;
 }
 
-interface NodeObject {
+export interface NodeObject {
   metadata: { name?: string };
   spec?: { podCIDR?: string; podCIDRs?: string[] };
   status?: { addresses?: Array<{ type: string; address: string }> };
