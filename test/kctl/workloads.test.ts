@@ -268,7 +268,7 @@ describe('restart, pause, resume', () => {
 });
 
 describe('set image on other kinds', () => {
-  test("a Pod's containers and a DaemonSet's template, with *=IMAGE", async () => {
+  test("a Pod's containers and a DaemonSet's template, with *=IMAGE; a DaemonSet restarts, a Pod cannot", async () => {
     const ns = 'kap-kctl-set-pod';
     await createNamespace(cluster.client, ns);
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'solo' }, spec: { containers: [{ name: 'a', image: 'busybox:1' }, { name: 'b', image: 'busybox:1' }] } };
@@ -280,6 +280,12 @@ describe('set image on other kinds', () => {
     assert.deepEqual((live.spec as { containers: Array<{ image: string }> }).containers.map((c) => c.image), ['busybox:3', 'busybox:3']);
     const ds = await cluster.client.get(daemonSets, ns, 'agent');
     assert.equal((ds.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image, 'busybox:3');
+
+    assert.deepEqual(await kctl(['rollout', 'restart', 'daemonset/agent', '-n', ns]), { code: 0, out: 'daemonset.apps/agent restarted\n', err: '' });
+    const restarted = await cluster.client.get(daemonSets, ns, 'agent');
+    assert.ok((restarted.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']);
+    const podRestart = await kctl(['rollout', 'restart', 'pod/solo', '-n', ns]);
+    assert.deepEqual([podRestart.code, podRestart.err], [1, 'error: pods "solo" restarting is not supported\n']);
   });
 });
 
