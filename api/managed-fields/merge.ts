@@ -83,7 +83,10 @@ export function removeFields(value: unknown, remove: FieldSet, keep: FieldSet | 
         continue;
       }
       const next = removeOne(item, r, childOf(keep, key!), meta);
-      if (next !== undefined) out.push(next);
+      if (next === undefined) continue;
+      // An item that stays keeps its key, whoever owned the key field.
+      if (type === 'map' && isJsonObject(next) && isJsonObject(item)) setKey(next, meta!.mergeKey!, item[meta!.mergeKey!]);
+      out.push(next);
     }
     return value.length > 0 && out.length === 0 ? undefined : out;
   }

@@ -9,7 +9,9 @@ import { childMeta, indexItems, listTypeOf } from './list-types';
 
 /** The set of every field `value` sets. */
 export function fieldSetOf(value: unknown, meta: PatchMeta | undefined): FieldSet {
-  return walk(value, meta, false, '');
+  // The root is never a member of its own set.
+  const set = walk(value, meta, false, '');
+  return set.children ? { children: set.children } : EMPTY;
 }
 
 function walk(value: unknown, meta: PatchMeta | undefined, self: boolean, at: string): FieldSet {

@@ -1,0 +1,141 @@
+// `kubectl apply --server-side` (1.27 and 1.33, plus the machine's default)
+// against our apiserver: create, re-apply after editing the manifest,
+// conflicts with another manager, --force-conflicts, --show-managed-fields.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { startTestApiServer, TestApiServer } from '../harness/api-server';
+import { writeAdminKubeconfig } from '../../apiserver/pki';
+
+const run = promisify(execFile);
+
+function kubectlBinaries(): string[] {
+  let main: string;
+  try {
+    main = realpathSync(execFileSync('sh', ['-c', 'command -v kubectl']).toString().trim());
+  } catch {
+    return [];
+  }
+  return ['1.27', '1.33'].map((v) => join(dirname(main), `kubectl.${v}`)).filter(existsSync);
+}
+
+const binaries = kubectlBinaries();
+let api: TestApiServer;
+let home: string;
+let kubeconfig: string;
+
+before(async () => {
+  api = await startTestApiServer();
+  home = mkdtempSync(join(tmpdir(), 'kap-kubectl-ssa-'));
+  kubeconfig = writeAdminKubeconfig(home, api.url, api.caPem, api.token);
+});
+
+after(async () => {
+  await api?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+async function kubectl(bin: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(bin, ['--kubeconfig', kubeconfig, ...args], { env: { ...process.env, HOME: home }, timeout: 60_000 });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
+  }
+}
+
+function manifest(name: string, replicas: number, image: string, env: Record<string, string>): string {
+  const envYaml = Object.entries(env)
+    .map(([k, v]) => `        - name: ${k}\n          value: "${v}"\n`)
+    .join('');
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  labels:
+    app: ${name}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}
+    spec:
+      containers:
+      - name: main
+        image: ${image}
+${envYaml ? `        env:\n${envYaml}` : ''}`;
+}
+
+test('the machine has kubectl 1.27 and 1.33 to test with', () => {
+  assert.equal(binaries.length, 2, `found ${binaries.join(', ')}`);
+});
+
+for (const bin of binaries) {
+  const version = bin.split('/').pop()!;
+  const name = `ssa-${version.replace(/[^0-9]/g, '')}`;
+
+  test(`${version}: apply --server-side, re-apply an edited manifest, conflicts, --force-conflicts`, async () => {
+    const file = join(home, `${name}.yaml`);
+    writeFileSync(file, manifest(name, 2, 'busybox:1.35', { A: '1', B: '2' }));
+    const created = await kubectl(bin, 'apply', '--server-side', '-f', file);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, new RegExp(`deployment.apps/${name} serverside-applied`));
+
+    const shown = await kubectl(bin, 'get', 'deployment', name, '-o', 'yaml', '--show-managed-fields');
+    assert.equal(shown.code, 0, shown.stderr);
+    const obj = parseYaml(shown.stdout);
+    const entry = obj.metadata.managedFields.find((e: any) => e.manager === 'kubectl' && e.operation === 'Apply');
+    assert.ok(entry, shown.stdout);
+    const container = entry.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"main"}'];
+    assert.deepEqual(Object.keys(container['f:env']).sort(), ['k:{"name":"A"}', 'k:{"name":"B"}']);
+    const hidden = await kubectl(bin, 'get', 'deployment', name, '-o', 'yaml');
+    assert.doesNotMatch(hidden.stdout, /managedFields/);
+
+    // Edit the manifest: new image, env B dropped, replicas changed.
+    writeFileSync(file, manifest(name, 3, 'busybox:1.36', { A: '1' }));
+    const reapplied = await kubectl(bin, 'apply', '--server-side', '-f', file);
+    assert.equal(reapplied.code, 0, reapplied.stderr);
+    const after = JSON.parse((await kubectl(bin, 'get', 'deployment', name, '-o', 'json')).stdout);
+    assert.equal(after.spec.replicas, 3);
+    assert.equal(after.spec.template.spec.containers[0].image, 'busybox:1.36');
+    assert.deepEqual(after.spec.template.spec.containers[0].env, [{ name: 'A', value: '1' }]);
+
+    // Another manager wants other replicas: refused with the conflicting field named.
+    writeFileSync(join(home, `${name}-other.yaml`), manifest(name, 5, 'busybox:1.36', { A: '1' }));
+    const clash = await kubectl(bin, 'apply', '--server-side', '--field-manager', 'other', '-f', join(home, `${name}-other.yaml`));
+    assert.notEqual(clash.code, 0);
+    assert.match(clash.stderr, /Apply failed with 1 conflict: conflict with "kubectl": \.spec\.replicas/);
+    assert.match(clash.stderr, /force-conflicts/);
+
+    const forced = await kubectl(bin, 'apply', '--server-side', '--field-manager', 'other', '--force-conflicts', '-f', join(home, `${name}-other.yaml`));
+    assert.equal(forced.code, 0, forced.stderr);
+    const owners = JSON.parse((await kubectl(bin, 'get', 'deployment', name, '-o', 'json', '--show-managed-fields')).stdout);
+    assert.equal(owners.spec.replicas, 5);
+    const other = owners.metadata.managedFields.find((e: any) => e.manager === 'other');
+    const mine = owners.metadata.managedFields.find((e: any) => e.manager === 'kubectl');
+    assert.ok(other.fieldsV1['f:spec']['f:replicas'], 'other owns .spec.replicas');
+    assert.equal(mine.fieldsV1['f:spec']['f:replicas'], undefined, 'kubectl lost .spec.replicas');
+
+    // A client-side patch takes the image; the next server-side apply conflicts with it.
+    const patched = await kubectl(bin, 'set', 'image', `deployment/${name}`, 'main=busybox:1.37');
+    assert.equal(patched.code, 0, patched.stderr);
+    const clash2 = await kubectl(bin, 'apply', '--server-side', '-f', file);
+    assert.notEqual(clash2.code, 0);
+    assert.match(clash2.stderr, /Apply failed with 2 conflicts: conflicts with "kubectl-set" using apps\/v1:\n- \.spec\.template\.spec\.containers\[name="main"\]\.image\nconflicts with "other":\n- \.spec\.replicas/);
+    const forced2 = await kubectl(bin, 'apply', '--server-side', '--force-conflicts', '-f', file);
+    assert.equal(forced2.code, 0, forced2.stderr);
+
+    const deleted = await kubectl(bin, 'delete', 'deployment', name, '--wait=false');
+    assert.equal(deleted.code, 0, deleted.stderr);
+  });
+}
