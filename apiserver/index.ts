@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:https';
 import { EtcdBackend } from './storage/etcd-backend';
 import { Registry } from './registry/registry';
-import { createHttpServer, tokenMatcher } from './http/server';
+import { createHttpServer, tokenMatcher, type ExtraRoute } from './http/server';
 import { builtinAdmission } from './admission';
 import { NamespaceFinalizer } from './lifecycle/namespace-finalizer';
 import type { Admission } from './registry/strategy';
@@ -18,6 +18,8 @@ export interface ApiServerConfig {
   tls: { certPem: string; keyPem: string; caPem?: string };
   tokens: string[];
   admission?: Admission;
+  /** Extra exact paths served before authentication (they authenticate on their own). */
+  routes?: ReadonlyMap<string, ExtraRoute>;
 }
 
 export interface RunningApiServer {
@@ -47,6 +49,7 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     authenticate: tokenMatcher(cfg.tokens),
     ready: () => backend.currentRevision().then(() => true, () => false),
     version: KAPSTAN_VERSION,
+    routes: cfg.routes,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

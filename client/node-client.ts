@@ -339,7 +339,9 @@ export class NodeClient {
       ? grpc.credentials.createSsl(Buffer.from(this.caPem), Buffer.from(this.credentials.keyPem), Buffer.from(this.credentials.certPem))
       : grpc.credentials.createSsl(Buffer.from(this.caPem));
     const options: grpc.ChannelOptions = { ...CHANNEL_OPTIONS, ...this.opts.channelOptions };
-    if (this.opts.serverName) options['grpc.ssl_target_name_override'] = this.opts.serverName;
+    // Several servers present several certificates: each names `kubernetes`, and the CA is pinned.
+    const serverName = this.opts.serverName ?? (this.target.includes(',') ? 'kubernetes' : undefined);
+    if (serverName) options['grpc.ssl_target_name_override'] = serverName;
     return new NodeServiceClient(this.target, creds, options);
   }
 
@@ -373,12 +375,24 @@ export function asApiError(err: unknown): ApiError {
   return new ApiError(code, se.details || se.message || `gRPC status ${se.code}`);
 }
 
-/** host:port from "host:port" or "https://host:port". */
+/**
+ * host:port from "host:port" or "https://host:port". A comma list of servers
+ * (HA) becomes one ipv4:/ipv6: target of all their addresses: gRPC's
+ * pick_first then moves to the next server when the one in use goes away.
+ */
 function grpcTarget(server: string): string {
+  if (server.includes(',')) return multiServerTarget(server.split(',').map((s) => s.trim()).filter(Boolean).map(grpcTarget));
   if (!/^[a-z]+:\/\//i.test(server)) return server;
   const url = new URL(server);
   if (url.protocol !== 'https:') throw new ApiError('BadRequest', `the node endpoint must use https, not ${url.protocol} (${server})`);
   return `${url.hostname}:${url.port || '443'}`; // an IPv6 hostname keeps its brackets
+}
+
+function multiServerTarget(endpoints: string[]): string {
+  if (endpoints.length === 1) return endpoints[0];
+  if (endpoints.every((e) => /^\d+\.\d+\.\d+\.\d+:\d+$/.test(e))) return `ipv4:${endpoints.join(',')}`;
+  if (endpoints.every((e) => /^\[[0-9a-fA-F:.]+\]:\d+$/.test(e))) return `ipv6:${endpoints.join(',')}`;
+  throw new ApiError('BadRequest', `several servers must be given as IP addresses of one family (got ${endpoints.join(', ')})`);
 }
 
 interface JoinToken {

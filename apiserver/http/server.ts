@@ -19,7 +19,11 @@ export interface HttpServerOptions {
   /** Reports whether storage is reachable, for /readyz. */
   ready(): Promise<boolean>;
   version: { major: string; minor: string; gitVersion: string };
+  /** Handlers for extra exact paths (a server's join endpoints) that authenticate on their own. */
+  routes?: ReadonlyMap<string, ExtraRoute>;
 }
+
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
@@ -45,6 +49,8 @@ export function tokenMatcher(tokens: string[]): (token: string) => boolean {
 async function handle(opts: HttpServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://localhost');
   const path = url.pathname.replace(/\/+$/, '') || '/';
+  const route = opts.routes?.get(path);
+  if (route) return route(req, res);
   if (!PUBLIC_PATHS.has(path)) {
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(auth);

@@ -4,6 +4,8 @@
 //   DATA/tls/serving.crt, serving.key      apiserver serving certificate
 //   DATA/tls/admin-token                   the admin's bearer token
 //   DATA/node-token                        K10<ca hash>::node:<secret>, for agents to join
+//   DATA/server-token                      K10<ca hash>::server:<secret>, for servers to join (HA);
+//                                          a separate secret, as it unlocks the CA keys
 // A CA that exists is never replaced; the serving certificate is reissued
 // when its SANs change, it nears expiry, or it no longer chains to the CA.
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { CertificateAuthority, PemPair, createCertificateAuthority, loadCertificateAuthority } from './certificate-authority';
 import { issueServingCertificate, servingCertificateStaleReason } from './serving-certificate';
 import { SubjectAltNames, defaultSubjectAltNames, normalizeSubjectAltNames } from './subject-alt-names';
-import { caHash, formatJoinToken, generateAdminToken, generateJoinSecret, parseJoinToken } from './tokens';
+import { caHash, formatJoinToken, generateAdminToken, generateJoinSecret, parseJoinToken, NODE_TOKEN_USER, SERVER_TOKEN_USER } from './tokens';
 import { ensurePrivateDir, readIfExists, writePrivateFile } from './private-files';
 
 export interface EnsurePkiOptions {
@@ -34,6 +36,7 @@ export interface PkiPaths {
   servingKey: string;
   adminToken: string;
   nodeToken: string;
+  serverToken: string;
 }
 
 export interface Pki {
@@ -52,6 +55,9 @@ export interface Pki {
   /** The full join token, K10<caHash>::node:<secret>. */
   nodeToken: string;
   nodeTokenSecret: string;
+  /** K10<caHash>::server:<secret>: lets another server fetch the CA keys and join (see bootstrap-data.ts). */
+  serverToken: string;
+  serverTokenSecret: string;
   caHash: string;
 }
 
@@ -67,6 +73,7 @@ export function pkiPaths(dataDir: string): PkiPaths {
     servingKey: join(tlsDir, 'serving.key'),
     adminToken: join(tlsDir, 'admin-token'),
     nodeToken: join(dataDir, 'node-token'),
+    serverToken: join(dataDir, 'server-token'),
   };
 }
 
@@ -91,7 +98,8 @@ export async function ensurePki(dataDir: string, options: EnsurePkiOptions = {})
     log(`created admin token in ${paths.adminToken}`);
   }
 
-  const { token: nodeToken, secret: nodeTokenSecret } = ensureNodeToken(paths.nodeToken, ca.certPem, log);
+  const { token: nodeToken, secret: nodeTokenSecret } = ensureJoinToken(paths.nodeToken, ca.certPem, NODE_TOKEN_USER, log);
+  const { token: serverToken, secret: serverTokenSecret } = ensureJoinToken(paths.serverToken, ca.certPem, SERVER_TOKEN_USER, log);
 
   return {
     paths,
@@ -106,6 +114,8 @@ export async function ensurePki(dataDir: string, options: EnsurePkiOptions = {})
     adminToken,
     nodeToken,
     nodeTokenSecret,
+    serverToken,
+    serverTokenSecret,
     caHash: caHash(ca.certPem),
   };
 }
@@ -156,19 +166,19 @@ async function ensureServingCertificate(
   return issued;
 }
 
-function ensureNodeToken(path: string, caPem: string, log: (m: string) => void): { token: string; secret: string } {
+function ensureJoinToken(path: string, caPem: string, user: string, log: (m: string) => void): { token: string; secret: string } {
   const existing = readIfExists(path)?.trim();
   let secret: string;
   if (existing) {
     secret = parseJoinToken(existing).secret;
-    const token = formatJoinToken(caPem, secret);
+    const token = formatJoinToken(caPem, secret, user);
     if (token === existing) return { token, secret };
   } else {
     secret = generateJoinSecret();
   }
-  const token = formatJoinToken(caPem, secret);
+  const token = formatJoinToken(caPem, secret, user);
   writePrivateFile(path, token + '\n');
-  log(`wrote node join token to ${path}`);
+  log(`wrote ${user} join token to ${path}`);
   return { token, secret };
 }
 

@@ -7,3 +7,6 @@ export { issueServingCertificate, subjectAltNamesOf } from './serving-certificat
 export { SubjectAltNames, defaultSubjectAltNames, normalizeSubjectAltNames } from './subject-alt-names';
 export { caHash, verifyCaHash, parseJoinToken, formatJoinToken, JoinToken, secretsEqual, generateAdminToken, NODE_TOKEN_USER } from './tokens';
 export { generateKeyPair } from './key-pair';
+export { SERVER_TOKEN_USER } from './tokens';
+export { BootstrapData, EtcdMemberRequest, EtcdMemberResponse, bootstrapRoutes, bootstrapDataOf, writeBootstrapData, hasClusterCa, fetchTrustedCa, fetchBootstrapData, requestEtcdMember, checkServerToken } from './bootstrap-data';
+export { ensureEtcdPeerCertificate, EtcdPeerTls, ETCD_PEER_CN } from './etcd-peer-certificate';

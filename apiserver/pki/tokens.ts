@@ -5,6 +5,8 @@ import { createHash, randomBytes, timingSafeEqual, X509Certificate as NodeX509Ce
 
 const TOKEN_PREFIX = 'K10';
 export const NODE_TOKEN_USER = 'node';
+/** The user of the token with which a server joins an HA cluster. */
+export const SERVER_TOKEN_USER = 'server';
 
 /** 32 random bytes, hex. */
 export function generateAdminToken(): string {

@@ -26,8 +26,12 @@ export interface AgentFlags {
   'resolv-conf'?: string;
 }
 
-/** The agents' gRPC endpoint for a server URL: the API port + 1 unless given. */
+/**
+ * The agents' gRPC endpoint for a server URL: the API port + 1 unless given.
+ * A comma list of servers (HA) gives a comma list of endpoints.
+ */
 export function agentEndpoint(serverUrl: string, agentPort?: string): string {
+  if (serverUrl.includes(',')) return serverUrl.split(',').map((s) => s.trim()).filter(Boolean).map((s) => agentEndpoint(s, agentPort)).join(',');
   const url = new URL(serverUrl.includes('://') ? serverUrl : `https://${serverUrl}`);
   const port = agentPort ? Number(agentPort) : Number(url.port || 6443) + 1;
   return `${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${port}`;

@@ -11,11 +11,17 @@ export const serverFlags = {
   'agent-port': { type: 'string' },
   'disable-scheduler': { type: 'boolean' },
   'disable-controllers': { type: 'boolean' },
+  'cluster-init': { type: 'boolean' },
+  join: { type: 'string' },
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
+  'advertise-address': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export const agentFlags = {
-  server: { type: 'string' },
+  // Repeatable, or a comma list: the agent fails over between them.
+  server: { type: 'string', multiple: true },
   token: { type: 'string' },
   'token-file': { type: 'string' },
   'node-name': { type: 'string' },

@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
         console.log(agentHelp());
         return 0;
       }
-      return (await import('./agent')).runAgent(values);
+      return (await import('./agent')).runAgent({ ...values, server: values.server?.join(',') });
     }
     case 'up': {
       const { values } = parseArgs({ args: rest, options: upFlags, strict: true });
@@ -94,7 +94,8 @@ function upHelp(): string {
 function agentHelp(): string {
   return `Usage: kapstan agent --server https://HOST:PORT --token TOKEN [flags]
 
-  --server URL            the server's API address (its agent endpoint is the next port up)
+  --server URL            a server's API address (its agent endpoint is the next port up); repeat it
+                          or give a comma list for HA servers (IP addresses): the agent fails over
   --token TOKEN           the join token (DATA/node-token on the server)
   --token-file FILE       read the join token from FILE
   --node-name NAME        this node's name (default: the host name)
@@ -116,7 +117,14 @@ function serverHelp(): string {
   --tls-san NAME          extra subject alternative name for the serving certificate (repeatable)
   --agent-port N          port of the node agents' gRPC endpoint (default: the API port + 1)
   --disable-scheduler     do not run the scheduler in this process
-  --disable-controllers   do not run the controllers in this process`;
+  --disable-controllers   do not run the controllers in this process
+
+High availability (3 servers on a managed etcd cluster):
+  --cluster-init          first server: its etcd accepts peers on the machine address (port N+1, mutual TLS)
+  --join URL              join the server at URL (https://FIRST:6443): fetch the CA and secrets, add an etcd member
+  --token TOKEN           the server token for --join (DATA/server-token of a running server)
+  --token-file FILE       read the server token from FILE
+  --advertise-address IP  the address other machines reach this server at (default: the --listen IP)`;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,12 +1,21 @@
 // `kapstan server`: PKI, etcd (managed or external), then the apiserver;
 // each started once the one before is ready, and stopped in reverse order.
+// With --cluster-init / --join it is one of several servers (HA): the joiner
+// fetches the shared CA and secrets with the server token, and its etcd
+// member is added by the server it joins.
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
-import { ensurePki, writeAdminKubeconfig } from '../../apiserver/pki';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import {
+  ensurePki, writeAdminKubeconfig, bootstrapRoutes, hasClusterCa, fetchTrustedCa, fetchBootstrapData,
+  writeBootstrapData, requestEtcdMember, ensureEtcdPeerCertificate, loadCertificateAuthority, Pki,
+} from '../../apiserver/pki';
 import { startApiServer } from '../../apiserver';
 import { startNodeGrpcServer } from '../../apiserver/grpc';
 import { podCidrAllocator } from '../../apiserver/registry/allocators/cluster-allocators';
-import { ManagedEtcd } from './managed-etcd';
+import { ManagedEtcd, EtcdClusterMember, peerUrl } from './managed-etcd';
+import { addEtcdMember } from './etcd-membership';
 import { RestClient } from '../../client/rest-client';
 import { startControllerManager } from '../../controllers';
 import { startScheduler } from '../../scheduler';
@@ -22,7 +31,19 @@ export interface ServerFlags {
   'agent-port'?: string;
   'disable-scheduler'?: boolean;
   'disable-controllers'?: boolean;
+  'cluster-init'?: boolean;
+  join?: string;
+  token?: string;
+  'token-file'?: string;
+  'advertise-address'?: string;
 }
+
+/**
+ * Leader election of the scheduler and controllers: a lost leader is replaced
+ * within about 9 s (lease 8 s + a 1 s retry), so a new pod is scheduled well
+ * within 15 s of a server's loss; Kubernetes' 15/10/2 s would take up to 17 s.
+ */
+export const LEADER_ELECTION = { leaseDurationMs: 8000, renewDeadlineMs: 6000, retryPeriodMs: 1000 };
 
 export function splitHostPort(listen: string): { host: string; port: number } {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen);
@@ -38,6 +59,8 @@ export interface ControlPlane {
   caPem: string;
   adminToken: string;
   nodeToken: string;
+  /** Lets another server join (--join URL --token T). */
+  serverToken: string;
   agentPort: number;
   client: RestClient;
   stop(): Promise<void>;
@@ -57,22 +80,39 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
     for (const stop of stops.reverse()) await stop().catch((err) => log(`stopping: ${(err as Error).message}`));
     stops.length = 0;
   };
+  const ha = haSettings(flags, host);
   try {
-    const pki = await ensurePki(dataDir, { sans: [host, ...(flags['tls-san'] ?? [])], log });
+    if (ha.join && !hasClusterCa(dataDir)) {
+      // The token pins the CA before any secret crosses the network.
+      const caPem = await fetchTrustedCa(ha.join, ha.token!);
+      writeBootstrapData(dataDir, await fetchBootstrapData(ha.join, ha.token!, caPem));
+      log(`fetched the cluster CA and secrets from ${ha.join}`);
+    }
+    const pki = await ensurePki(dataDir, { sans: [host, ...(ha.advertise ? [ha.advertise] : []), ...(flags['tls-san'] ?? [])], log });
 
     let endpoints: string[];
+    let etcd: ManagedEtcd | undefined;
     if (flags['etcd-endpoints']) {
       endpoints = flags['etcd-endpoints'].split(',').map((s) => s.trim()).filter(Boolean);
     } else {
       const clientPort = Number(flags['etcd-client-port'] ?? 2379);
-      const etcd = new ManagedEtcd({ dataDir: join(dataDir, 'etcd'), clientPort, peerPort: clientPort + 1, log });
+      const etcdDir = join(dataDir, 'etcd');
+      const cluster = ha.advertise ? await etcdMember(ha, pki, dataDir, etcdDir, clientPort + 1, log) : undefined;
+      etcd = new ManagedEtcd({ dataDir: etcdDir, clientPort, peerPort: clientPort + 1, cluster, log });
       await etcd.start();
-      stops.push(() => etcd.stop());
+      const started = etcd;
+      stops.push(() => started.stop());
       endpoints = [etcd.endpoint];
-      log(`managed etcd ready at ${etcd.endpoint} (pid ${etcd.pid})`);
+      log(`managed etcd ready at ${etcd.endpoint} (pid ${etcd.pid}${cluster ? `, member ${cluster.name}, peers ${cluster.initialCluster}` : ''})`);
     }
+    const localEtcd = etcd;
+    const routes = bootstrapRoutes({
+      pki,
+      addEtcdMember: ha.advertise && localEtcd ? (req) => addEtcdMember(localEtcd.endpoint, req, log) : undefined,
+    });
 
     const api = await startApiServer({
+      routes,
       etcdEndpoints: endpoints,
       host,
       port,
@@ -101,12 +141,12 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
     const client = new RestClient({ server: url, caPem: pki.caPem, token: pki.adminToken });
     stops.push(async () => client.close());
     if (!flags['disable-controllers']) {
-      const controllers = await startControllerManager({ client, log });
+      const controllers = await startControllerManager({ client, log, identity: leaderIdentity(ha.advertise), ...LEADER_ELECTION });
       stops.push(() => controllers.stop());
       log('controller manager started');
     }
     if (!flags['disable-scheduler']) {
-      const scheduler = await startScheduler({ client, log });
+      const scheduler = await startScheduler({ client, log, leaderElection: { identity: leaderIdentity(ha.advertise), ...LEADER_ELECTION } });
       stops.push(() => scheduler.stop());
       log('scheduler started');
     }
@@ -117,6 +157,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
       caPem: pki.caPem,
       adminToken: pki.adminToken,
       nodeToken: pki.nodeToken,
+      serverToken: pki.serverToken,
       agentPort: nodeGrpc.port,
       client,
       stop: stopAll,
@@ -132,8 +173,47 @@ export async function runServer(flags: ServerFlags): Promise<number> {
   const cp = await startControlPlane(flags, log);
   log(`admin kubeconfig: ${cp.kubeconfigPath}`);
   log(`node join token: ${join(cp.dataDir, 'node-token')}`);
+  if (flags['cluster-init'] || flags.join) log(`server join token: ${join(cp.dataDir, 'server-token')}`);
   console.log(`kapstan server ready: ${cp.url} (KUBECONFIG=${cp.kubeconfigPath})`);
   await waitForSignal(log);
   await cp.stop();
   return 0;
+}
+
+interface HaSettings {
+  /** The machine address etcd peers and agents reach this server at; set only in HA mode. */
+  advertise?: string;
+  join?: string;
+  token?: string;
+}
+
+function haSettings(flags: ServerFlags, listenHost: string): HaSettings {
+  if (!flags['cluster-init'] && !flags.join) return {};
+  if (flags['cluster-init'] && flags.join) throw new Error('--cluster-init starts a new cluster and --join joins one: give only one of them');
+  if (flags['etcd-endpoints']) throw new Error('--cluster-init and --join run a managed etcd cluster; --etcd-endpoints uses an external one: give only one of them');
+  const wildcard = listenHost === '0.0.0.0' || listenHost === '::';
+  const advertise = flags['advertise-address'] ?? (wildcard ? undefined : listenHost);
+  if (!advertise || advertise === '127.0.0.1' || advertise === '::1') {
+    throw new Error('an HA server needs the address other machines reach it at: --listen IP:PORT with that IP, or --advertise-address IP');
+  }
+  if (!flags.join) return { advertise };
+  const token = flags.token ?? (flags['token-file'] ? readFileSync(flags['token-file'], 'utf8').trim() : undefined);
+  if (!token) throw new Error('--join needs the server token of a running server: --token TOKEN or --token-file FILE (its DATA/server-token)');
+  return { advertise, join: flags.join.includes('://') ? flags.join : `https://${flags.join}`, token };
+}
+
+/** This server's etcd member: added to the cluster by the server it joins, unless it has data already. */
+async function etcdMember(ha: HaSettings, pki: Pki, dataDir: string, etcdDir: string, peerPort: number, log: (m: string) => void): Promise<EtcdClusterMember> {
+  if (!pki.caKeyPem) throw new Error('an HA server needs the cluster CA key to issue its etcd peer certificate');
+  const tls = await ensureEtcdPeerCertificate(dataDir, await loadCertificateAuthority(pki.caPem, pki.caKeyPem), ha.advertise!, log);
+  const name = `kapstan-${ha.advertise}`;
+  const url = peerUrl(ha.advertise!, peerPort);
+  if (!ha.join || ManagedEtcd.hasData(etcdDir)) return { name, peerHost: ha.advertise!, tls, initialCluster: `${name}=${url}`, state: 'new' };
+  const { initialCluster } = await requestEtcdMember(ha.join, ha.token!, pki.caPem, { name, peerURL: url });
+  return { name, peerHost: ha.advertise!, tls, initialCluster, state: 'existing' };
+}
+
+/** Names the server in Lease holders (host names are alike on cloned VMs; the address is not). */
+function leaderIdentity(advertise?: string): string {
+  return `${advertise ? `kapstan-server-${advertise}` : hostname()}_${randomBytes(4).toString('hex')}`;
 }

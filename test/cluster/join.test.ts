@@ -13,6 +13,7 @@ test('agents on two machines join a server by token; bad tokens are refused', { 
     const a = cluster.machine('a', '10.250.0.1');
     const b = cluster.machine('b', '10.250.0.2');
     const c = cluster.machine('c', '10.250.0.3');
+    const d = cluster.machine('d', '10.250.0.4'); // where refused agents try to join
     const server = await cluster.startServer(a);
     const api = await cluster.api(server);
     const token = cluster.nodeToken(server);
@@ -29,13 +30,13 @@ test('agents on two machines join a server by token; bad tokens are refused', { 
 
     // The right CA hash but a wrong secret: the server refuses the join.
     const wrongSecret = token.replace(/:[^:]+$/, ':0123456789abcdef0123456789abcdef');
-    const refused = await cluster.startAgent(c, url, wrongSecret, { nodeName: 'kap-intruder', dataDir: `${cluster.dir}/c-intruder`, noWait: true });
+    const refused = await cluster.startAgent(d, url, wrongSecret, { nodeName: 'kap-intruder', dataDir: `${cluster.dir}/d-intruder`, noWait: true });
     assert.notEqual(await refused.exited, 0, refused.log());
     assert.match(refused.log(), /invalid join token: the secret does not match/);
 
     // Another cluster's CA hash: the agent refuses to trust the server.
     const wrongCa = token.replace(/^K10[0-9a-f]{64}/, `K10${'ab'.repeat(32)}`);
-    const distrusted = await cluster.startAgent(c, url, wrongCa, { nodeName: 'kap-intruder', dataDir: `${cluster.dir}/c-intruder2`, noWait: true });
+    const distrusted = await cluster.startAgent(d, url, wrongCa, { nodeName: 'kap-intruder', dataDir: `${cluster.dir}/d-intruder2`, noWait: true });
     assert.notEqual(await distrusted.exited, 0, distrusted.log());
     assert.match(distrusted.log(), /join token expects abab.*refusing to trust this server/);
 

@@ -118,7 +118,7 @@ export class NetnsCluster {
     const again = this.spawn(proc.kind, proc.machine, proc.dataDir, proc.args);
     if (!opts.noWait) {
       const ready = proc.kind === 'server' ? /kapstan server ready/ : /agent for node \S+ running/;
-      await this.waitForLog(again, ready, opts.timeoutMs ?? 60_000, proc.log().length);
+      await this.waitForLog(again, ready, opts.timeoutMs ?? 60_000);
     }
     return again;
   }
@@ -201,9 +201,9 @@ export class NetnsCluster {
 
   private spawn(kind: 'server' | 'agent', m: Machine, dataDir: string, args: string[]): KapstanProcess {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const logPath = join(this.dir, `${m.name}-${kind}.log`);
+    // One log per process start, so each process's log() is its own.
+    const logPath = join(this.dir, `${m.name}-${kind}-${this.processes.length}.log`);
     const fd = openSync(logPath, 'a');
-    const start = existsSync(logPath) ? readFileSync(logPath).length : 0;
     // Its own process group, so kill() takes the managed etcd with it (shims
     // leave the group on their own and are found under the data dir at cleanup).
     const child: ChildProcess = spawn('nsenter', [`--net=${m.ns}`, '--', process.execPath, KAPSTAN_BIN, ...args], {
@@ -222,7 +222,7 @@ export class NetnsCluster {
     const proc: KapstanProcess = {
       kind, machine: m, dataDir, logPath, args, pid, exited,
       get done() { return done; },
-      log: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8').slice(start) : ''),
+      log: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
       async stop(signal: NodeJS.Signals = 'SIGTERM') {
         if (done) return exited;
         process.kill(pid, signal);
