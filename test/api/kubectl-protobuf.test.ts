@@ -3,58 +3,35 @@
 // would have given. Also checks the apiserver's 400/415 answers on the wire.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { isApiError } from '../../api/errors';
 import { PROTOBUF_MAGIC, WireWriter, encodeEnvelope } from '../../api/protobuf';
 import type { KubeObject } from '../../api/types';
 import { RestClient } from '../../client/rest-client';
-import { writeAdminKubeconfig } from '../../apiserver/pki';
 import { startTestApiServer, TestApiServer } from '../harness/api-server';
-
-const run = promisify(execFile);
+import { kubectlEnv, KubectlEnv, versionedKubectls } from '../harness/kubectl';
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 async function protobufKubectls(): Promise<string[]> {
-  try {
-    const { stdout } = await run('sh', ['-c', 'command -v kubectl']);
-    const dir = dirname(realpathSync(stdout.trim()));
-    return ['1.32', '1.33'].map((v) => join(dir, `kubectl.${v}`)).filter(existsSync);
-  } catch {
-    return [];
-  }
+  return versionedKubectls(['1.32', '1.33']);
 }
 
 let api: TestApiServer;
 let client: RestClient;
-let home: string;
-let kubeconfig: string;
+let env: KubectlEnv;
 
 before(async () => {
   api = await startTestApiServer();
   client = new RestClient({ server: api.url, caPem: api.caPem, token: api.token });
-  home = mkdtempSync(join(tmpdir(), 'kap-kubectl-pb-'));
-  kubeconfig = writeAdminKubeconfig(home, api.url, api.caPem, api.token);
+  env = kubectlEnv(api, 'kap-kubectl-pb-');
 });
 
 after(async () => {
   client?.close();
   await api?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  env?.cleanup();
 });
 
-async function kubectl(bin: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(bin, ['--kubeconfig', kubeconfig, ...args], { env: { ...process.env, HOME: home }, timeout: 60_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
-  }
-}
+const kubectl = (bin: string, ...args: string[]) => env.kubectl(bin, ...args);
 
 async function created(bin: string, args: string[], printed: RegExp): Promise<void> {
   const r = await kubectl(bin, '-v=8', 'create', ...args);

@@ -3,52 +3,28 @@
 // conflicts with another manager, --force-conflicts, --show-managed-fields.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { startTestApiServer, TestApiServer } from '../harness/api-server';
-import { writeAdminKubeconfig } from '../../apiserver/pki';
+import { kubectlEnv, KubectlEnv, versionedKubectls } from '../harness/kubectl';
 
-const run = promisify(execFile);
-
-function kubectlBinaries(): string[] {
-  let main: string;
-  try {
-    main = realpathSync(execFileSync('sh', ['-c', 'command -v kubectl']).toString().trim());
-  } catch {
-    return [];
-  }
-  return ['1.27', '1.33'].map((v) => join(dirname(main), `kubectl.${v}`)).filter(existsSync);
-}
-
-const binaries = kubectlBinaries();
+const binaries = versionedKubectls(['1.27', '1.33']);
 let api: TestApiServer;
+let env: KubectlEnv;
 let home: string;
-let kubeconfig: string;
+const kubectl = (bin: string, ...args: string[]) => env.kubectl(bin, ...args);
 
 before(async () => {
   api = await startTestApiServer();
-  home = mkdtempSync(join(tmpdir(), 'kap-kubectl-ssa-'));
-  kubeconfig = writeAdminKubeconfig(home, api.url, api.caPem, api.token);
+  env = kubectlEnv(api, 'kap-kubectl-ssa-');
+  home = env.home;
 });
 
 after(async () => {
   await api?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  env?.cleanup();
 });
-
-async function kubectl(bin: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(bin, ['--kubeconfig', kubeconfig, ...args], { env: { ...process.env, HOME: home }, timeout: 60_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
-  }
-}
 
 function manifest(name: string, replicas: number, image: string, env: Record<string, string>): string {
   const envYaml = Object.entries(env)

@@ -1,53 +1,31 @@
 // The machine's own kubectl (several versions) against our apiserver.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, execFile } from 'node:child_process';
-import { existsSync, realpathSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestApiServer, TestApiServer } from '../harness/api-server';
-import { writeAdminKubeconfig } from '../../apiserver/pki';
+import { defaultKubectl, kubectlEnv, KubectlEnv, versionedKubectls } from '../harness/kubectl';
 
-const run = promisify(execFile);
-
-function kubectlBinaries(): string[] {
-  let main: string;
-  try {
-    main = realpathSync(execFileSync('sh', ['-c', 'command -v kubectl']).toString().trim());
-  } catch {
-    return [];
-  }
-  const dir = dirname(main);
-  const versioned = ['1.27', '1.30', '1.33'].map((v) => join(dir, `kubectl.${v}`)).filter(existsSync);
-  return [main, ...versioned];
-}
-
-const binaries = kubectlBinaries();
+const main = defaultKubectl();
+const binaries = main ? [main, ...versionedKubectls(['1.27', '1.30', '1.33'])] : [];
 let api: TestApiServer;
+let env: KubectlEnv;
 let home: string;
 let kubeconfig: string;
 
 before(async () => {
   api = await startTestApiServer();
-  home = mkdtempSync(join(tmpdir(), 'kap-kubectl-'));
-  kubeconfig = writeAdminKubeconfig(home, api.url, api.caPem, api.token);
+  env = kubectlEnv(api);
+  ({ home, kubeconfig } = env);
 });
 
 after(async () => {
   await api?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  env?.cleanup();
 });
 
-async function kubectl(bin: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(bin, ['--kubeconfig', kubeconfig, ...args], { env: { ...process.env, HOME: home }, timeout: 60_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
-  }
-}
+const kubectl = (bin: string, ...args: string[]) => env.kubectl(bin, ...args);
 
 test('the machine has kubectl to test with', () => {
   assert.ok(binaries.length > 0, 'kubectl is not installed');
