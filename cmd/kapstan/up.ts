@@ -16,6 +16,7 @@ import { readManifests } from '../../kctl/manifests';
 import { startControlPlane, ControlPlane } from './server';
 import { startLocalAgent, waitForSignal } from './agent';
 import { LogFollower } from './log-follower';
+import { rememberIpForward, restoreIpForward } from './ip-forward';
 import { manifestsFor } from './compose-manifests';
 
 const run = promisify(execFile);
@@ -76,6 +77,7 @@ export async function runUp(flags: UpFlags, argv: string[]): Promise<number> {
     );
     const agentDir = join(dataDir, 'agent');
     await ensureBaseImages(agentDir, dataDir, say);
+    rememberIpForward(dataDir); // the pod bridge turns forwarding on; `down` puts it back
     const agent = await startLocalAgent({
       server: cp.url,
       token: cp.nodeToken,
@@ -119,6 +121,7 @@ export async function runUp(flags: UpFlags, argv: string[]): Promise<number> {
     await stopAgent?.().catch((err) => say(`stopping the agent: ${(err as Error).message}`));
     await cp?.stop().catch((err) => say(`stopping the control plane: ${(err as Error).message}`));
     removeEmptyCgroupParents();
+    restoreIpForward(dataDir, say);
     rmSync(join(dataDir, PID_FILE), { force: true });
     rmSync(join(dataDir, READY_FILE), { force: true });
     say('stopped');
