@@ -296,6 +296,14 @@ function defaultEndpoints(obj: Obj): void {
   for (const subset of items(obj.subsets)) for (const p of items(subset.ports)) if (!p.protocol) p.protocol = 'TCP';
 }
 
+/** EndpointSlice ports: protocol TCP and name "" as Kubernetes defaults them. */
+function defaultEndpointSlice(obj: Obj): void {
+  for (const p of items(obj.ports)) {
+    setDefault(p, 'protocol', 'TCP');
+    setDefault(p, 'name', '');
+  }
+}
+
 function defaultSecret(obj: Obj): void {
   if (!obj.type) obj.type = 'Opaque';
 }
@@ -316,6 +324,7 @@ const BY_KIND: Record<string, (obj: Obj) => void> = {
   'apps/v1/DaemonSet': defaultDaemonSet,
   'batch/v1/Job': defaultJob,
   'batch/v1/CronJob': defaultCronJob,
+  'discovery.k8s.io/v1/EndpointSlice': defaultEndpointSlice,
   'scheduling.k8s.io/v1/PriorityClass': defaultPriorityClass,
 };
 

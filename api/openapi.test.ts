@@ -12,6 +12,7 @@ test('the index lists one document per served group-version, with a stable hash'
     'apis/apps/v1',
     'apis/batch/v1',
     'apis/coordination.k8s.io/v1',
+    'apis/discovery.k8s.io/v1',
     'apis/scheduling.k8s.io/v1',
   ]);
   for (const [path, { serverRelativeURL }] of Object.entries(index.paths)) {

@@ -60,6 +60,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res('batch', 'v1', 'CronJob', 'cronjobs', true, ['cj'], ['status'], ['all']),
   res('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   res('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, ['pc']),
+  res('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
 ];
 
 export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {

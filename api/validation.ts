@@ -3,6 +3,7 @@
 // schema cannot say (names, labels, selectors, duplicates, cross-field rules).
 // Every wrong field is reported at once, with Kubernetes field paths and reasons.
 
+import { isIPv4, isIPv6 } from 'node:net';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { StatusCause } from './errors';
@@ -318,17 +319,67 @@ function validateHandlerPort(handler: Obj, path: string, causes: Causes): void {
   }
 }
 
-function validateProbe(probe: Obj, path: string, causes: Causes, successMustBeOne: boolean): void {
-  const handlers = PROBE_HANDLERS.filter((h) => probe[h] !== undefined);
+const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'];
+const HTTP_HEADER_NAME = /^[-A-Za-z0-9]+$/;
+
+/** Exactly one of `kinds`, and what each action needs (a command, valid ports and header names). */
+function validateHandler(handler: Obj, kinds: readonly string[], path: string, causes: Causes): void {
+  const handlers = kinds.filter((h) => handler[h] !== undefined);
   if (handlers.length === 0) causes.required(path, 'must specify a handler type');
   else if (handlers.length > 1) causes.forbidden(`${path}.${handlers[1]}`, 'may not specify more than 1 handler type');
-  for (const h of ['httpGet', 'tcpSocket']) if (isObj(probe[h])) validateHandlerPort(probe[h] as Obj, `${path}.${h}`, causes);
+  if (isObj(handler.exec) && asArr(handler.exec.command).length === 0) causes.required(`${path}.exec.command`);
+  for (const h of ['httpGet', 'tcpSocket']) if (isObj(handler[h])) validateHandlerPort(handler[h] as Obj, `${path}.${h}`, causes);
+  if (isObj(handler.httpGet)) {
+    asArr(handler.httpGet.httpHeaders).forEach((raw, i) => {
+      const name = asObj(raw).name;
+      if (isStr(name) && !HTTP_HEADER_NAME.test(name)) {
+        causes.invalid(`${path}.httpGet.httpHeaders[${i}].name`, name,
+          "a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')");
+      }
+    });
+  }
+}
+
+function validateProbe(probe: Obj, path: string, causes: Causes, successMustBeOne: boolean): void {
+  validateHandler(probe, PROBE_HANDLERS, path, causes);
   if (isObj(probe.grpc) && isInt(probe.grpc.port) && !portInRange(probe.grpc.port)) {
     causes.invalid(`${path}.grpc.port`, probe.grpc.port, PORT_RANGE);
   }
   if (successMustBeOne && isInt(probe.successThreshold) && probe.successThreshold !== 1) {
     causes.invalid(`${path}.successThreshold`, probe.successThreshold, 'must be 1');
   }
+  // Only liveness and startup probes (the ones that kill) may shorten the grace period.
+  if (probe.terminationGracePeriodSeconds !== undefined && probe.terminationGracePeriodSeconds !== null) {
+    if (!successMustBeOne) causes.forbidden(`${path}.terminationGracePeriodSeconds`, 'must not be set for readinessProbes');
+    else if (isInt(probe.terminationGracePeriodSeconds) && probe.terminationGracePeriodSeconds <= 0) {
+      causes.invalid(`${path}.terminationGracePeriodSeconds`, probe.terminationGracePeriodSeconds, 'must be greater than 0');
+    }
+  }
+}
+
+/** The signals Kubernetes accepts as a Linux container's lifecycle.stopSignal. */
+const LINUX_STOP_SIGNALS = [
+  'SIGABRT', 'SIGALRM', 'SIGBUS', 'SIGCHLD', 'SIGCLD', 'SIGCONT', 'SIGFPE', 'SIGHUP', 'SIGILL', 'SIGINT', 'SIGIO', 'SIGIOT',
+  'SIGKILL', 'SIGPIPE', 'SIGPOLL', 'SIGPROF', 'SIGPWR', 'SIGQUIT', 'SIGSEGV', 'SIGSTKFLT', 'SIGSTOP', 'SIGSYS', 'SIGTERM',
+  'SIGTRAP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGUSR1', 'SIGUSR2', 'SIGVTALRM', 'SIGWINCH', 'SIGXCPU', 'SIGXFSZ',
+  'SIGRTMIN', ...Array.from({ length: 15 }, (_, i) => `SIGRTMIN+${i + 1}`),
+  ...Array.from({ length: 14 }, (_, i) => `SIGRTMAX-${14 - i}`), 'SIGRTMAX',
+];
+
+function validateLifecycle(lifecycle: Obj, path: string, ctx: ContainerContext, causes: Causes): void {
+  for (const hook of ['postStart', 'preStop']) {
+    const handler = lifecycle[hook];
+    if (!isObj(handler)) continue;
+    validateHandler(handler, LIFECYCLE_HANDLERS, `${path}.${hook}`, causes);
+    const seconds = isObj(handler.sleep) ? handler.sleep.seconds : undefined;
+    if (isInt(seconds) && (seconds < 0 || seconds > ctx.gracePeriod)) {
+      causes.invalid(`${path}.${hook}.sleep.seconds`, seconds, `must be non-negative and less than terminationGracePeriodSeconds (${ctx.gracePeriod})`);
+    }
+  }
+  const signal = lifecycle.stopSignal;
+  if (signal === undefined || signal === null) return;
+  if (!ctx.os) causes.forbidden(`${path}.stopSignal`, 'may not be set for containers with empty `spec.os.name`');
+  else if (ctx.os === 'linux' && !LINUX_STOP_SIGNALS.includes(signal as string)) causes.notSupported(`${path}.stopSignal`, signal, LINUX_STOP_SIGNALS);
 }
 
 function validateEnv(env: unknown[], path: string, causes: Causes): void {
@@ -352,6 +403,10 @@ interface ContainerContext {
   volumes: Set<string>;
   names: Map<string, string>; // name → first path seen
   hostNetwork: boolean;
+  /** spec.os.name, which lifecycle.stopSignal requires. */
+  os?: string;
+  /** terminationGracePeriodSeconds (a sleep hook may not outlast it). */
+  gracePeriod: number;
 }
 
 function validateContainer(c: Obj, path: string, ctx: ContainerContext, causes: Causes, isInit: boolean): void {
@@ -403,6 +458,7 @@ function validateContainer(c: Obj, path: string, ctx: ContainerContext, causes: 
   if (isObj(c.livenessProbe)) validateProbe(c.livenessProbe, `${path}.livenessProbe`, causes, true);
   if (isObj(c.readinessProbe)) validateProbe(c.readinessProbe, `${path}.readinessProbe`, causes, false);
   if (isObj(c.startupProbe)) validateProbe(c.startupProbe, `${path}.startupProbe`, causes, true);
+  if (isObj(c.lifecycle)) validateLifecycle(c.lifecycle, `${path}.lifecycle`, ctx, causes);
   if (!isInit || c.restartPolicy !== 'Always') {
     // Only sidecars (init containers with restartPolicy Always) may carry these.
     if (isInit && c.readinessProbe !== undefined) causes.forbidden(`${path}.readinessProbe`, 'may not be set for init containers without restartPolicy=Always');
@@ -527,7 +583,11 @@ function validateTopologySpread(list: unknown[], path: string, causes: Causes): 
 
 function validatePodSpec(spec: Obj, path: string, causes: Causes): void {
   const volumes = validateVolumes(asArr(spec.volumes), `${path}.volumes`, causes);
-  const ctx: ContainerContext = { volumes, names: new Map(), hostNetwork: spec.hostNetwork === true };
+  const ctx: ContainerContext = {
+    volumes, names: new Map(), hostNetwork: spec.hostNetwork === true,
+    os: isStr(asObj(spec.os).name) ? (asObj(spec.os).name as string) : undefined,
+    gracePeriod: isInt(spec.terminationGracePeriodSeconds) ? spec.terminationGracePeriodSeconds : 30,
+  };
   if (Array.isArray(spec.containers) && spec.containers.length === 0) causes.required(`${path}.containers`);
   asArr(spec.initContainers).forEach((c, i) => validateContainer(asObj(c), `${path}.initContainers[${i}]`, ctx, causes, true));
   asArr(spec.containers).forEach((c, i) => validateContainer(asObj(c), `${path}.containers[${i}]`, ctx, causes, false));
@@ -681,6 +741,69 @@ function validateJobSpec(spec: Obj, path: string, causes: Causes): void {
   if (spec.completionMode === 'Indexed' && spec.completions === undefined) {
     causes.required(`${path}.completions`, 'when completion mode is Indexed');
   }
+  if (spec.backoffLimitPerIndex !== undefined && spec.completionMode !== 'Indexed') {
+    causes.invalid(`${path}.backoffLimitPerIndex`, spec.backoffLimitPerIndex, 'requires indexed completion mode');
+  }
+  if (isObj(spec.podFailurePolicy)) validatePodFailurePolicy(spec, `${path}.podFailurePolicy`, causes);
+}
+
+/** Kubernetes' podFailurePolicy rules: one of onExitCodes / onPodConditions per rule, restartPolicy Never. */
+function validatePodFailurePolicy(spec: Obj, path: string, causes: Causes): void {
+  const restart = asObj(asObj(spec.template).spec).restartPolicy;
+  if (restart !== undefined && restart !== 'Never') {
+    causes.invalid(`${path.replace(/podFailurePolicy$/, 'template.spec.restartPolicy')}`, restart, 'only "Never" is supported when podFailurePolicy is specified');
+  }
+  const rules = asArr(asObj(spec.podFailurePolicy).rules);
+  if (rules.length > 20) causes.invalid(`${path}.rules`, rules.length, 'must have at most 20 items');
+  rules.forEach((r, i) => {
+    const rule = asObj(r);
+    const at = `${path}.rules[${i}]`;
+    const codes = isObj(rule.onExitCodes) ? rule.onExitCodes : undefined;
+    const conds = Array.isArray(rule.onPodConditions) && rule.onPodConditions.length > 0;
+    if (codes && conds) causes.invalid(at, 'OnExitCodes and OnPodConditions', 'specifying both OnExitCodes and OnPodConditions is not supported');
+    if (!codes && !conds) causes.invalid(at, '', 'specifying one of OnExitCodes and OnPodConditions is required');
+    if (rule.action === 'FailIndex' && spec.backoffLimitPerIndex === undefined) {
+      causes.invalid(`${at}.action`, 'FailIndex', 'requires the backoffLimitPerIndex to be set');
+    }
+    if (!codes) return;
+    const values = asArr(codes.values);
+    if (values.length === 0) causes.required(`${at}.onExitCodes.values`);
+    if (values.length > 255) causes.invalid(`${at}.onExitCodes.values`, values.length, 'must have at most 255 items');
+    const seen = new Set<unknown>();
+    values.forEach((v, j) => {
+      if (seen.has(v)) causes.duplicate(`${at}.onExitCodes.values[${j}]`, v);
+      seen.add(v);
+      if (v === 0 && codes.operator === 'In') causes.invalid(`${at}.onExitCodes.values[${j}]`, 0, 'must not be 0 for the In operator');
+    });
+  });
+}
+
+const MAX_ENDPOINTS_PER_SLICE = 1000;
+
+/** discovery.k8s.io/v1 EndpointSlice: addresses of the slice's type, 1–100 per endpoint, valid ports. */
+function validateEndpointSlice(obj: Obj, causes: Causes): void {
+  const type = obj.addressType;
+  const endpoints = asArr(obj.endpoints);
+  if (endpoints.length > MAX_ENDPOINTS_PER_SLICE) causes.invalid('endpoints', endpoints.length, `must have at most ${MAX_ENDPOINTS_PER_SLICE} items`);
+  endpoints.forEach((e, i) => {
+    const addresses = asArr(asObj(e).addresses);
+    if (addresses.length === 0) causes.required(`endpoints[${i}].addresses`, 'must contain at least 1 address');
+    if (addresses.length > 100) causes.invalid(`endpoints[${i}].addresses`, addresses.length, 'must have at most 100 items');
+    addresses.forEach((a, j) => {
+      if (!isStr(a)) return;
+      const ok = type === 'IPv4' ? isIPv4(a) : type === 'IPv6' ? isIPv6(a) : type === 'FQDN' ? /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(a) && a.length <= 253 : true;
+      if (!ok) causes.invalid(`endpoints[${i}].addresses[${j}]`, a, `must be a valid ${type === 'FQDN' ? 'DNS subdomain' : `${type} address`}`);
+    });
+  });
+  const names = new Set<string>();
+  asArr(obj.ports).forEach((p, i) => {
+    const port = asObj(p);
+    if (port.port !== undefined && !portInRange(port.port)) causes.invalid(`ports[${i}].port`, port.port, PORT_RANGE);
+    const name = isStr(port.name) ? port.name : '';
+    if (names.has(name)) causes.duplicate(`ports[${i}].name`, name);
+    names.add(name);
+    if (name !== '' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) causes.invalid(`ports[${i}].name`, name, 'must be a DNS label or empty');
+  });
 }
 
 function validateCronJob(obj: Obj, causes: Causes): void {
@@ -807,6 +930,7 @@ const KIND_RULES: Record<string, (obj: Obj, causes: Causes) => void> = {
   ConfigMap: validateConfigMap,
   Secret: validateSecret,
   PriorityClass: validatePriorityClass,
+  EndpointSlice: validateEndpointSlice,
 };
 
 // ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { DaemonSetController } from './daemonset';
 import { DeploymentController } from './deployment';
 import { CronJobController } from './cronjob';
 import { EndpointsController } from './endpoints';
+import { EndpointSliceController } from './endpointslice';
 import { GarbageCollector } from './garbage-collector';
 import { JobController } from './job';
 import { NodeLifecycleController } from './node-lifecycle';
@@ -48,6 +49,7 @@ export function createControllers(opts: ControllerSetOptions): ControllerSet {
     new JobController(ctx),
     new CronJobController(ctx),
     new EndpointsController(ctx),
+    new EndpointSliceController(ctx),
     new NodeLifecycleController(ctx),
   ];
   let stopped = false;

@@ -5,7 +5,7 @@
 // resolved in each pod's containers. Pods whose ports resolve differently
 // land in different subsets, as Kubernetes packs them.
 import { isApiError } from '../api/errors';
-import { matches, labelSelectorToSelector } from '../api/labels';
+import { labelSelectorToSelector } from '../api/labels';
 import { findByKind } from '../api/resources';
 import type { KubeObject } from '../api/types';
 import type { Informer } from '../client/informer';
@@ -13,22 +13,11 @@ import { keyOf, splitKey } from '../client/informer';
 import { Controller, ControllerContext } from './controller';
 import { isPodReady } from './pod-state';
 import { podsResource } from './replicaset';
+import { Service, ServicePort, enqueueServicesOnChange } from './service-pods';
 import type { Pod } from './workload-types';
 
 export const servicesResource = findByKind('v1', 'Service')!;
 export const endpointsResource = findByKind('v1', 'Endpoints')!;
-
-interface ServicePort {
-  name?: string;
-  port: number;
-  protocol?: string;
-  targetPort?: number | string;
-  appProtocol?: string;
-}
-
-interface Service extends KubeObject {
-  spec?: { selector?: Record<string, string>; ports?: ServicePort[]; publishNotReadyAddresses?: boolean; type?: string };
-}
 
 interface EndpointAddress {
   ip: string;
@@ -78,31 +67,12 @@ export class EndpointsController extends Controller {
     this.services = this.informers.for<Service>(servicesResource);
     this.pods = this.informers.for<Pod>(podsResource);
     this.endpoints = this.informers.for<Endpoints>(endpointsResource);
-    this.services.addEventHandler({
-      onAdd: (s) => this.enqueue(s),
-      onUpdate: (_o, s) => this.enqueue(s),
-      onDelete: (s) => this.enqueue(s),
-    });
-    this.pods.addEventHandler({
-      onAdd: (p) => this.enqueueServicesOf(p),
-      onUpdate: (old, p) => {
-        this.enqueueServicesOf(p);
-        if (JSON.stringify(old.metadata.labels) !== JSON.stringify(p.metadata.labels)) this.enqueueServicesOf(old);
-      },
-      onDelete: (p) => this.enqueueServicesOf(p),
-    });
+    enqueueServicesOnChange(this.services, this.pods, (svc) => this.enqueue(svc));
     // Someone else changing or deleting an Endpoints we manage: put it back.
     this.endpoints.addEventHandler({
       onUpdate: (_o, e) => this.services.get(keyOf(e)) && this.enqueue(e),
       onDelete: (e) => this.services.get(keyOf(e)) && this.enqueue(e),
     });
-  }
-
-  private enqueueServicesOf(pod: Pod): void {
-    for (const svc of this.services.list(pod.metadata.namespace)) {
-      const selector = svc.spec?.selector;
-      if (selector && Object.keys(selector).length > 0 && matches(labelSelectorToSelector({ matchLabels: selector }), pod.metadata.labels)) this.enqueue(svc);
-    }
   }
 
   async reconcile(key: string): Promise<void> {

@@ -26,6 +26,11 @@ export class Expectations {
     this.records.set(key, { adds: 0, deletes: new Set(uids), at: this.clock.now() });
   }
 
+  /** Both at once, for a pass that creates and deletes. */
+  expect(key: string, adds: number, deleteUids: string[]): void {
+    this.records.set(key, { adds, deletes: new Set(deleteUids), at: this.clock.now() });
+  }
+
   creationObserved(key: string): void {
     const r = this.records.get(key);
     if (r && r.adds > 0) r.adds--;

@@ -8,6 +8,7 @@ import { NODE_DEFINITIONS } from './node';
 import { SERVICE_DEFINITIONS } from './service';
 import { CLUSTER_DEFINITIONS } from './cluster';
 import { WORKLOAD_DEFINITIONS } from './workloads';
+import { DISCOVERY, DISCOVERY_DEFINITIONS } from './discovery';
 
 export type { JsonSchema } from './builders';
 
@@ -18,6 +19,7 @@ export const DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
   ...SERVICE_DEFINITIONS,
   ...CLUSTER_DEFINITIONS,
   ...WORKLOAD_DEFINITIONS,
+  ...DISCOVERY_DEFINITIONS,
 };
 
 const GROUP_PREFIX: Record<string, string> = {
@@ -26,6 +28,7 @@ const GROUP_PREFIX: Record<string, string> = {
   batch: BATCH,
   'coordination.k8s.io': COORDINATION,
   'scheduling.k8s.io': SCHEDULING,
+  'discovery.k8s.io': DISCOVERY,
 };
 
 /** The definition name of a kind, e.g. ('apps', 'Deployment') → `io.k8s.api.apps.v1.Deployment`. */

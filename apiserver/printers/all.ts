@@ -14,6 +14,7 @@ import { endpointsPrinter } from './endpoints';
 import { configMapPrinter } from './configmap';
 import { secretPrinter } from './secret';
 import { leasePrinter } from './lease';
+import { endpointSlicePrinter } from './endpointslice';
 
 registerPrinter('Pod', podPrinter);
 registerPrinter('Deployment', deploymentPrinter);
@@ -29,3 +30,4 @@ registerPrinter('Endpoints', endpointsPrinter);
 registerPrinter('ConfigMap', configMapPrinter);
 registerPrinter('Secret', secretPrinter);
 registerPrinter('Lease', leasePrinter);
+registerPrinter('EndpointSlice', endpointSlicePrinter);
