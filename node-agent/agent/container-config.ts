@@ -46,13 +46,22 @@ export function containerArgv(c: Pick<ContainerSpec, 'command' | 'args'>, image:
   return [...(image.entrypoint ?? []), ...(c.args ?? image.cmd ?? [])];
 }
 
-function fieldValue(pod: Pod, facts: PodFacts, fieldPath: string): string {
-  const labels = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
-  if (labels) return (pod.metadata[labels[1]] as Record<string, string> | undefined)?.[labels[2]] ?? '';
+/** The pod metadata a fieldRef can name in env and in downwardAPI volumes alike; undefined for other paths. */
+export function podMetadataField(pod: Pod, fieldPath: string): string | undefined {
+  const one = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
+  if (one) return (pod.metadata[one[1]] as Record<string, string> | undefined)?.[one[2]] ?? '';
   switch (fieldPath) {
     case 'metadata.name': return pod.metadata.name ?? '';
     case 'metadata.namespace': return pod.metadata.namespace ?? 'default';
     case 'metadata.uid': return pod.metadata.uid ?? '';
+    default: return undefined;
+  }
+}
+
+function fieldValue(pod: Pod, facts: PodFacts, fieldPath: string): string {
+  const meta = podMetadataField(pod, fieldPath);
+  if (meta !== undefined) return meta;
+  switch (fieldPath) {
     case 'spec.nodeName': return facts.nodeName;
     case 'spec.serviceAccountName': return String((pod.spec as { serviceAccountName?: string }).serviceAccountName ?? '');
     case 'status.hostIP': return facts.hostIP ?? '';

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from '../../api/types';
+import { startAgent, type AgentOptions, type RunningAgent } from '../../node-agent';
 import type { Logger } from '../../node-agent/agent/pod-sync';
 import { mountPoints } from '../../node-agent/agent/pod-sandbox';
 import { removeCgroup } from '../../node-agent/runtime/cgroups';
@@ -76,6 +77,24 @@ export function shimStatesUnder(dir: string): { stateDir: string; pid: number; m
   };
   walk(dir, 0);
   return out;
+}
+
+/** An agent for the bed's node with quick test timings (extra options override); the bed is cleaned up if it fails. */
+export async function startBedAgent(bed: AgentTestBed, extra: Partial<AgentOptions> = {}): Promise<RunningAgent> {
+  try {
+    const agent = await startAgent({
+      server: `https://${bed.node.endpoint}`, token: bed.node.pki.nodeToken, nodeName: bed.nodeName, nodeIp: '127.0.0.1',
+      dataDir: bed.dataDir, images: bed.images, log: bed.log,
+      heartbeatIntervalMs: 500, relistIntervalMs: 100, retryDelayMs: 200,
+      backoff: { initialMs: 400, maxMs: 3_200, resetAfterMs: 600_000 },
+      ...extra,
+    });
+    await agent.synced;
+    return agent;
+  } catch (err) {
+    await bed.cleanup();
+    throw err;
+  }
 }
 
 export async function startAgentTestBed(name: string): Promise<AgentTestBed> {

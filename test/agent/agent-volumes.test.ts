@@ -9,10 +9,10 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { ApiError } from '../../api/errors';
 import type { KubeObject } from '../../api/types';
-import { startAgent, type PodNetwork, type RunningAgent } from '../../node-agent';
+import type { PodNetwork, RunningAgent } from '../../node-agent';
 import { mountPoints } from '../../node-agent/agent/pod-sandbox';
 import { ShimClient } from '../../node-agent/runtime/shim-client';
-import { startAgentTestBed, waitFor, type AgentTestBed } from './agent-testbed';
+import { startAgentTestBed, startBedAgent, waitFor, type AgentTestBed } from './agent-testbed';
 
 const TIMEOUT = { timeout: 90_000 };
 const POD_IP = '10.250.0.77';
@@ -32,19 +32,10 @@ const network: PodNetwork = {
 
 before(async () => {
   bed = await startAgentTestBed('volumes');
-  try {
-    agent = await startAgent({
-      server: `https://${bed.node.endpoint}`, token: bed.node.pki.nodeToken, nodeName: bed.nodeName, nodeIp: '127.0.0.1',
-      dataDir: bed.dataDir, images: bed.images, log: bed.log, network,
-      heartbeatIntervalMs: 500, relistIntervalMs: 100, retryDelayMs: 200, volumeResyncMs: 500,
-      backoff: { initialMs: 300, maxMs: 1_000, resetAfterMs: 600_000 },
-      clusterDns: { ip: '10.96.0.10', domain: 'cluster.local' },
-    });
-    await agent.synced;
-  } catch (err) {
-    await bed.cleanup();
-    throw err;
-  }
+  agent = await startBedAgent(bed, {
+    network, volumeResyncMs: 500, backoff: { initialMs: 300, maxMs: 1_000, resetAfterMs: 600_000 },
+    clusterDns: { ip: '10.96.0.10', domain: 'cluster.local' },
+  });
 });
 
 after(async () => {

@@ -1,7 +1,7 @@
 // What a configMap, secret, downwardAPI or projected volume holds: pure functions from the pod and the
 // fetched objects to a Payload (path → content, mode), with Kubernetes' rules for items, modes and
 // optional sources. A problem is a VolumeError with the kubelet's wording.
-import { ContainerConfigError } from '../container-config';
+import { ContainerConfigError, podMetadataField } from '../container-config';
 import { configMapValues, objectKey, secretValues, type PodObjectKind, type PodObjects } from '../pod-objects';
 import type { DownwardAPIFile, KeyToPath, Pod, Volume, VolumeProjection } from '../pod-types';
 import type { Payload } from './atomic-writer';
@@ -69,12 +69,9 @@ export function formatMap(m: Record<string, string> | undefined): string {
 function downwardValue(pod: Pod, file: DownwardAPIFile): string {
   if (!file.fieldRef) throw new VolumeError(`downwardAPI item ${file.path}: only fieldRef is supported by this agent`);
   const path = file.fieldRef.fieldPath;
-  const one = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (one) return (pod.metadata[one[1]] as Record<string, string> | undefined)?.[one[2]] ?? '';
+  const meta = podMetadataField(pod, path);
+  if (meta !== undefined) return meta;
   switch (path) {
-    case 'metadata.name': return pod.metadata.name ?? '';
-    case 'metadata.namespace': return pod.metadata.namespace ?? 'default';
-    case 'metadata.uid': return pod.metadata.uid ?? '';
     case 'metadata.labels': return formatMap(pod.metadata.labels);
     case 'metadata.annotations': return formatMap(pod.metadata.annotations as Record<string, string> | undefined);
     default: throw new VolumeError(`downwardAPI item ${file.path}: unsupported fieldPath ${path}`);
