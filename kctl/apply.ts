@@ -12,12 +12,13 @@ import { formatError } from './errors';
 import { nameOf, sortKeysDeep } from './object-output';
 import { Manifest } from './manifests';
 import type { Session } from './session';
+import { conflictAdvice, serverSideApplyOne, ServerSideOptions } from './server-side-apply';
 
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 const FIELD_MANAGER = 'kubectl-client-side-apply';
 const MAX_CONFLICT_RETRIES = 5;
 
-export type ApplyResult = 'created' | 'configured' | 'unchanged';
+export type ApplyResult = 'created' | 'configured' | 'unchanged' | 'serverside-applied';
 
 /** An object ready to send: its resource type and the namespace it goes to. */
 export interface ResolvedManifest extends Manifest {
@@ -122,17 +123,18 @@ export async function applyOne(client: RestClient, m: ResolvedManifest): Promise
   }
 }
 
-/** Applies every manifest in order; returns whether all succeeded. */
-export async function applyAll(session: Session, manifests: ResolvedManifest[]): Promise<boolean> {
+/** Applies every manifest in order (server-side when `serverSide` is given); returns whether all succeeded. */
+export async function applyAll(session: Session, manifests: ResolvedManifest[], serverSide?: ServerSideOptions): Promise<boolean> {
   let ok = true;
   for (const m of manifests) {
     try {
-      const result = await applyOne(session.client, m);
+      const result = serverSide ? await serverSideApplyOne(session.client, m, serverSide) : await applyOne(session.client, m);
       session.io.out(`${nameOf(m.resource, m.object.metadata.name ?? m.object.metadata.generateName)} ${result}\n`);
     } catch (err) {
       ok = false;
       const action = `error when applying "${m.source}" (${nameOf(m.resource, m.object.metadata.name)})`;
-      const text = formatError(err);
+      const advice = conflictAdvice(err);
+      const text = advice ? `${formatError(err)}\n${advice}` : formatError(err);
       session.io.err(`${action}:\n${text}\n`);
       if (err instanceof Error && err.name === 'ConnectionError') return false;
     }

@@ -27,9 +27,15 @@ const container: FlagSpec = { name: 'container', short: 'c', type: 'string', hel
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'apply',
-    usage: 'kctl apply -f FILENAME|DIR|- [-R]',
+    usage: 'kctl apply -f FILENAME|DIR|- [-R] [--server-side [--field-manager NAME] [--force-conflicts]]',
     summary: 'Apply a configuration to resources by file name or stdin',
-    flags: [filename, recursive],
+    flags: [
+      filename,
+      recursive,
+      { name: 'server-side', type: 'bool', help: 'The apiserver merges the configuration and tracks field ownership (PATCH application/apply-patch+yaml).' },
+      { name: 'field-manager', type: 'string', help: 'The manager that owns the applied fields (default "kubectl" with --server-side).' },
+      { name: 'force-conflicts', type: 'bool', help: 'With --server-side: take fields other managers own instead of failing.' },
+    ],
   },
   {
     name: 'get',

@@ -360,3 +360,31 @@ function closedPort(): Promise<number> {
     });
   });
 }
+
+describe('apply --server-side', () => {
+  const cmText = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa-kctl\ndata:\n${data}`;
+
+  test('creates, re-applies with a removed field, reports conflicts and forces them', async () => {
+    const created = await kctl(['apply', '--server-side', '-f', file('ssa.yaml', cmText('  a: "1"\n  b: "2"\n'))]);
+    assert.equal(created.code, 0, created.err);
+    assert.equal(created.out, 'configmap/ssa-kctl serverside-applied\n');
+    const live = (await request(server, 'GET', '/api/v1/namespaces/default/configmaps/ssa-kctl')).body;
+    assert.deepEqual(live.metadata.managedFields.map((e: { manager: string; operation: string }) => [e.manager, e.operation]), [['kubectl', 'Apply']]);
+
+    assert.equal((await kctl(['apply', '--server-side', '-f', file('ssa.yaml', cmText('  a: "1"\n'))])).code, 0);
+    assert.deepEqual((await request(server, 'GET', '/api/v1/namespaces/default/configmaps/ssa-kctl')).body.data, { a: '1' });
+
+    const clash = await kctl(['apply', '--server-side', '--field-manager', 'other', '-f', file('ssa-other.yaml', cmText('  a: "2"\n'))]);
+    assert.equal(clash.code, 1);
+    assert.match(clash.err, /Error from server \(Conflict\): Apply failed with 1 conflict: conflict with "kubectl": \.data\.a\nPlease review the fields above/);
+    assert.match(clash.err, /--force-conflicts/);
+
+    const forced = await kctl(['apply', '--server-side', '--field-manager', 'other', '--force-conflicts', '-f', join(dir, 'ssa-other.yaml')]);
+    assert.equal(forced.code, 0, forced.err);
+    assert.deepEqual((await request(server, 'GET', '/api/v1/namespaces/default/configmaps/ssa-kctl')).body.data, { a: '2' });
+
+    const misuse = await kctl(['apply', '--force-conflicts', '-f', join(dir, 'ssa.yaml')]);
+    assert.equal(misuse.code, 1);
+    assert.match(misuse.err, /--force-conflicts only works with --server-side/);
+  });
+});

@@ -2,10 +2,11 @@
 // every failure into kubectl-style output and an exit code.
 import { COMMANDS, commandHelp, GLOBAL_FLAGS, usageText } from './commands';
 import { formatError } from './errors';
-import { bool, parseArgs, strs, UsageError } from './flags';
+import { bool, parseArgs, str, strs, UsageError } from './flags';
 import { CliIO, processIO } from './io';
 import { Session } from './session';
 import { applyAll, resolveManifests } from './apply';
+import { SERVER_SIDE_MANAGER } from './server-side-apply';
 import { readManifests } from './manifests';
 import { runGet } from './get';
 import { runDescribe } from './describe';
@@ -99,6 +100,11 @@ async function runApply(session: Session, args: string[]): Promise<number> {
     session.io.err('error: nothing was applied\n');
     return 1;
   }
-  return (await applyAll(session, resolved.resolved)) ? 0 : 1;
+  const serverSide = bool(session.flags, 'server-side');
+  if (!serverSide && bool(session.flags, 'force-conflicts')) throw new UsageError('--force-conflicts only works with --server-side');
+  const options = serverSide
+    ? { fieldManager: str(session.flags, 'field-manager') || SERVER_SIDE_MANAGER, force: bool(session.flags, 'force-conflicts') }
+    : undefined;
+  return (await applyAll(session, resolved.resolved, options)) ? 0 : 1;
 }
 
