@@ -49,6 +49,7 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'watch', short: 'w', type: 'bool', help: 'After listing, watch for changes.' },
       { name: 'show-kind', type: 'bool', help: 'List the resource type of the requested objects.' },
       { name: 'show-labels', type: 'bool', help: 'Show all labels as the last column.' },
+      { name: 'show-managed-fields', type: 'bool', help: 'Keep metadata.managedFields in JSON and YAML output.' },
       { name: 'no-headers', type: 'bool', help: 'Do not print headers.' },
     ],
   },

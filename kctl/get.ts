@@ -137,7 +137,7 @@ export async function runGet(session: Session, args: string[]): Promise<number> 
     const namespaced = requests.some((r) => r.resource.namespaced);
     session.io.err(allNamespaces || !namespaced ? 'No resources found\n' : `No resources found in ${session.namespace} namespace.\n`);
   } else if (!(watch && objects.length === 0) && !(failed && objects.length === 0)) {
-    session.io.out(printObjects(objects, output, single));
+    session.io.out(printObjects(objects, output, single, bool(flags, 'show-managed-fields')));
   }
   if (watch) {
     const req = requests[0];
@@ -147,13 +147,21 @@ export async function runGet(session: Session, args: string[]): Promise<number> 
   return failed ? 1 : 0;
 }
 
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _mf, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
 function withTypeMeta(r: ResourceInfo, obj: KubeObject): KubeObject {
   const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
   return { ...obj, apiVersion: obj.apiVersion ?? apiVersion, kind: obj.kind ?? r.kind };
 }
 
-function printObjects(objects: { resource: ResourceInfo; object: KubeObject }[], output: OutputFormat, single: boolean): string {
-  const value = single ? objects[0].object : asList(objects.map((o) => o.object));
+function printObjects(objects: { resource: ResourceInfo; object: KubeObject }[], output: OutputFormat, single: boolean, showManagedFields = false): string {
+  // As kubectl: JSON and YAML hide metadata.managedFields unless --show-managed-fields.
+  const shown = showManagedFields || (output.kind !== 'json' && output.kind !== 'yaml') ? objects : objects.map((o) => ({ ...o, object: withoutManagedFields(o.object) }));
+  const value = single ? shown[0].object : asList(shown.map((o) => o.object));
   switch (output.kind) {
     case 'json':
       return toJson(value);
@@ -266,7 +274,7 @@ async function followObjects(
     for await (const ev of stream) {
       if (ev.type === 'BOOKMARK') continue;
       if (ev.type === 'ERROR') throw watchEventError(ev);
-      session.io.out(printObjects([{ resource: req.resource, object: withTypeMeta(req.resource, ev.object) }], output, true));
+      session.io.out(printObjects([{ resource: req.resource, object: withTypeMeta(req.resource, ev.object) }], output, true, bool(session.flags, 'show-managed-fields')));
     }
   } finally {
     session.io.signal?.removeEventListener('abort', stop);

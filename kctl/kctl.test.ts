@@ -383,6 +383,10 @@ describe('apply --server-side', () => {
     assert.equal(forced.code, 0, forced.err);
     assert.deepEqual((await request(server, 'GET', '/api/v1/namespaces/default/configmaps/ssa-kctl')).body.data, { a: '2' });
 
+    // As kubectl, -o yaml hides managedFields unless asked.
+    assert.doesNotMatch((await kctl(['get', 'cm', 'ssa-kctl', '-o', 'yaml'])).out, /managedFields/);
+    assert.match((await kctl(['get', 'cm', 'ssa-kctl', '-o', 'yaml', '--show-managed-fields'])).out, /manager: other\n/);
+
     const misuse = await kctl(['apply', '--force-conflicts', '-f', join(dir, 'ssa.yaml')]);
     assert.equal(misuse.code, 1);
     assert.match(misuse.err, /--force-conflicts only works with --server-side/);
