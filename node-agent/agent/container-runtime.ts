@@ -29,6 +29,7 @@ interface AttemptRecord {
   containerId: string;
   imageId: string;
   specHash: string;
+  stopSignal?: string;
 }
 
 export interface ContainerRuntimeOptions {
@@ -80,6 +81,11 @@ export class ContainerRuntime {
   constructor(private readonly opts: ContainerRuntimeOptions) {
     this.podsDir = join(opts.dataDir, 'pods');
     this.cgroupParent = `/${(opts.cgroupParent ?? 'kapstan').replace(/^\/+|\/+$/g, '')}`;
+  }
+
+  /** The helper that runs the containers (for exec in them: probes and hooks). */
+  get shim(): ShimClient {
+    return this.opts.shim;
   }
 
   podDir(uid: string): string {
@@ -142,7 +148,10 @@ export class ContainerRuntime {
     // A monitor that died without recording the exit: ask the shim, which reports it stopped with an error.
     if (state && state.status !== 'stopped' && !alive(state.monitorPid)) state = await this.opts.shim.state(join(dir, 'state'));
     state ??= await readJson<ShimState>(join(dir, 'final.json'));
-    const base = { name: record.name, attempt: record.attempt, containerId: record.containerId, imageId: record.imageId, specHash: record.specHash };
+    const base = {
+      name: record.name, attempt: record.attempt, containerId: record.containerId, imageId: record.imageId, specHash: record.specHash,
+      ...(record.stopSignal ? { stopSignal: record.stopSignal } : {}),
+    };
     if (!state) return { ...base, status: 'unknown', pid: 0, startedAt: null, finishedAt: null, exitCode: null, signal: 0, oomKilled: false };
     return {
       ...base, status: state.status, pid: state.pid, startedAt: state.startedAt, finishedAt: state.finishedAt,
@@ -165,6 +174,9 @@ export class ContainerRuntime {
     await mkdir(dir, { recursive: true });
     const containerId = `${uid}-${c.name}-${attempt}`;
     const record: AttemptRecord = { name: c.name, attempt, containerId, imageId: image.imageId, specHash: containerSpecHash(c) };
+    // Kept with the attempt: stopping it later must not depend on the image store.
+    const stopSignal = c.lifecycle?.stopSignal || image.config.stopSignal;
+    if (stopSignal) record.stopSignal = stopSignal;
     try {
       const config = containerRunConfig(pod, c, image.config, facts, await imageUserFiles(image.layers));
       const rootfs = join(dir, 'rootfs');
@@ -195,7 +207,7 @@ export class ContainerRuntime {
   }
 
   /** Sends a signal to a running attempt; a container that has already stopped is not an error. */
-  async signal(uid: string, a: ContainerAttempt, signal: NodeJS.Signals, all = false): Promise<void> {
+  async signal(uid: string, a: ContainerAttempt, signal: NodeJS.Signals | number, all = false): Promise<void> {
     const stateDir = join(this.attemptDir(uid, a.name, a.attempt), 'state');
     try {
       await this.opts.shim.kill(stateDir, signal, { all });

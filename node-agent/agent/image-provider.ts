@@ -12,6 +12,8 @@ export interface ImageRunConfig {
   workingDir: string | null;
   /** "uid", "uid:gid", "name" or "name:group"; empty means root. */
   user: string | null;
+  /** OCI StopSignal ("SIGQUIT", "QUIT" or a number): what stops the container instead of SIGTERM. */
+  stopSignal?: string;
 }
 
 export interface ResolvedImage {

@@ -17,6 +17,8 @@ export interface PodActions {
   start: ContainerStart[];
   /** Running containers the spec no longer has. */
   kill: string[];
+  /** Running containers whose liveness or startup probe failed: stopped gracefully, then restarted per restartPolicy. */
+  unhealthy: { name: string; probe: 'liveness' | 'startup'; message: string }[];
   /** Containers waiting out a crash back-off (CrashLoopBackOff). */
   backingOff: string[];
   /** When the earliest back-off ends (ms since the epoch): sync again then. */
@@ -33,6 +35,9 @@ export function containerSpecHash(c: ContainerSpec): string {
         : v;
   return createHash('sha256').update(JSON.stringify(canonical(c))).digest('hex').slice(0, 16);
 }
+
+/** Containers (by container id) whose liveness or startup probe has failed (ProbeManager.unhealthy). */
+export type UnhealthyContainers = Record<string, 'liveness' | 'startup'>;
 
 type Decision = { kind: 'wait' } | { kind: 'done'; ok: boolean } | { kind: 'start'; attempt: number } | { kind: 'backoff'; until: number };
 
@@ -56,8 +61,10 @@ function decide(pod: Pod, c: ContainerSpec, state: PodRuntimeState, init: boolea
   return now >= until ? { kind: 'start', attempt: last.attempt + 1 } : { kind: 'backoff', until };
 }
 
-export function computePodActions(pod: Pod, state: PodRuntimeState, now: number, backoff: BackoffPolicy): PodActions {
-  const actions: PodActions = { start: [], kill: [], backingOff: [] };
+export function computePodActions(
+  pod: Pod, state: PodRuntimeState, now: number, backoff: BackoffPolicy, unhealthy: UnhealthyContainers = {},
+): PodActions {
+  const actions: PodActions = { start: [], kill: [], unhealthy: [], backingOff: [] };
   const names = new Set([...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name));
   for (const a of state.attempts) {
     if (!names.has(a.name) && isRunning(a) && !actions.kill.includes(a.name)) actions.kill.push(a.name);
@@ -81,6 +88,13 @@ export function computePodActions(pod: Pod, state: PodRuntimeState, now: number,
   let failed = 0;
   for (const c of pod.spec.containers) {
     const d = decide(pod, c, state, false, now, backoff);
+    const last = latestAttempt(state, c.name);
+    const probe = d.kind === 'wait' && last ? unhealthy[last.containerId] : undefined;
+    if (probe) {
+      // The kubelet's wording; the restart itself follows once the container has stopped.
+      const restarts = restartPolicyOf(pod) !== 'Never';
+      actions.unhealthy.push({ name: c.name, probe, message: `Container ${c.name} failed ${probe} probe${restarts ? ', will be restarted' : ''}` });
+    }
     if (d.kind === 'start') actions.start.push({ name: c.name, init: false, attempt: d.attempt });
     if (d.kind === 'backoff') noteBackoff(c.name, d.until);
     if (d.kind === 'done') {

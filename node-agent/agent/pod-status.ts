@@ -5,6 +5,7 @@ import type { BackoffPolicy } from './crash-backoff';
 import { restartDelayMs } from './crash-backoff';
 import { restartPolicyOf, type ContainerSpec, type Pod } from './pod-types';
 import { attemptsOf, isRunning, succeeded, type ContainerAttempt, type PodRuntimeState } from './runtime-state';
+import type { ProbeResults } from './probes/probe-manager';
 
 export const CONTAINER_ID_SCHEME = 'kapstan://';
 
@@ -15,6 +16,8 @@ export interface PodStatusContext {
   podIP?: string;
   /** The status last reported, so conditions keep their lastTransitionTime and startTime stays put. */
   previous?: PodStatus;
+  /** Published probe results by container id: a startup probe decides `started`, a readiness probe `ready`. */
+  probes?: ProbeResults;
 }
 
 export interface PodCondition {
@@ -85,7 +88,10 @@ function containerStatus(
   const startError = state.startErrors[c.name];
   if (last && isRunning(last)) {
     status.state = { running: { startedAt: last.startedAt ?? iso(ctx.now) } };
-    status.ready = status.started = true;
+    // Without a startup probe a running container has started; without a readiness probe it is ready once started.
+    const results = ctx.probes?.[last.containerId] ?? {};
+    status.started = !c.startupProbe || results.startup === 'success';
+    status.ready = status.started && (!c.readinessProbe || results.readiness === 'success');
     if (previous) status.lastState = terminatedState(previous);
   } else if (last && backingOff) {
     const delay = Math.round(restartDelayMs(last, ctx.backoff) / 1000);

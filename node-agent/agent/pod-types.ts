@@ -1,6 +1,7 @@
 // The fields of a core/v1 Pod that the agent reads. Pods travel as plain JSON (api/types KubeObject);
 // these interfaces name what the agent relies on and leave the rest open.
 import type { KubeObject } from '../../api/types';
+import type { ContainerPort, Lifecycle, Probe } from './probes/probe-types';
 
 export interface KeySelector {
   name: string;
@@ -67,6 +68,11 @@ export interface ContainerSpec {
   envFrom?: EnvFromSource[];
   volumeMounts?: VolumeMount[];
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  ports?: ContainerPort[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+  lifecycle?: Lifecycle;
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
   securityContext?: {
     runAsUser?: number;

@@ -19,6 +19,10 @@ export interface PodWorkerHandlers {
   /** Removes what is left of the pod and confirms its deletion. */
   cleanupPod(pod: Pod, gone: boolean, signal: AbortSignal): Promise<void>;
   onError?(uid: string, phase: WorkerPhase, err: unknown): void;
+  /** Receives the way to sync a pod again from outside a step (a probe result that needs action). */
+  bind?(resync: (uid: string) => void): void;
+  /** Called once every loop has ended (stops background work such as probes). */
+  stop?(): void;
 }
 
 export interface PodWorkersOptions {
@@ -45,7 +49,9 @@ export class PodWorkers {
   private readonly finished = new Set<string>();
   private readonly stopping = new AbortController();
 
-  constructor(private readonly handlers: PodWorkerHandlers, private readonly opts: PodWorkersOptions = {}) {}
+  constructor(private readonly handlers: PodWorkerHandlers, private readonly opts: PodWorkersOptions = {}) {
+    handlers.bind?.((uid) => this.resync(uid));
+  }
 
   /** Queues the pod's latest state; a deleted (deletionTimestamp) or gone pod moves the worker to terminating. */
   update(u: PodUpdate): void {
@@ -88,6 +94,7 @@ export class PodWorkers {
       w.nudge?.abort();
     }
     await Promise.all([...this.workers.values()].map((w) => w.loop));
+    this.handlers.stop?.();
   }
 
   private async run(w: Worker): Promise<void> {

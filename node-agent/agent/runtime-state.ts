@@ -12,6 +12,8 @@ export interface ContainerAttempt {
   imageId: string;
   /** containerSpecHash of the spec it was started from (absent for attempts recorded before hashes). */
   specHash?: string;
+  /** The signal that stops it (lifecycle.stopSignal, else the image's StopSignal); SIGTERM when absent. */
+  stopSignal?: string;
   /** unknown: the attempt's directory exists but the shim never recorded a state (a crash mid-create). */
   status: 'created' | 'running' | 'stopped' | 'unknown';
   pid: number;
@@ -25,7 +27,7 @@ export interface ContainerAttempt {
 /** A failure before a container could run (image pull, bundle, shim create), shown as its waiting reason. */
 export interface ContainerStartError {
   /** ContainerCreating: the pod's volumes could not be set up (a FailedMount event says why). */
-  reason: ImageErrorReason | 'CreateContainerError' | 'CreateContainerConfigError' | 'ContainerCreating';
+  reason: ImageErrorReason | 'CreateContainerError' | 'CreateContainerConfigError' | 'ContainerCreating' | 'PostStartHookError';
   message: string;
 }
 

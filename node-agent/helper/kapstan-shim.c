@@ -6,6 +6,7 @@
  *   kapstan-shim kill   --state-dir SDIR [--signal N|NAME] [--all]
  *   kapstan-shim exec   --state-dir SDIR [--tty] [--cwd DIR] [--env K=V]... -- CMD [ARG...]
  *   kapstan-shim delete --state-dir SDIR [--force]
+ *   kapstan-shim connect --netns PATH --host IP --port N [--timeout-ms N]
  *
  * The rootfs is used as given by root.path: mounting the overlay is the caller's job
  * (node-agent/runtime/overlay.ts), as containerd's snapshotters hand runc a ready rootfs. */
@@ -13,6 +14,7 @@
 #include "cgroup.h"
 #include "exec.h"
 #include "monitor.h"
+#include "netns-connect.h"
 #include "spec.h"
 #include "state.h"
 #include "util.h"
@@ -31,9 +33,9 @@
 #include <unistd.h>
 
 struct args {
-	const char *bundle, *id, *state_dir, *log, *signal_name, *cwd;
+	const char *bundle, *id, *state_dir, *log, *signal_name, *cwd, *netns, *host, *port;
 	long long log_max_size;
-	int log_max_files, init, all, force, tty;
+	int log_max_files, init, all, force, tty, timeout_ms;
 	char *env[64];
 	int n_env;
 	char **command;
@@ -47,7 +49,8 @@ static __attribute__((noreturn)) void usage(void)
 		"       kapstan-shim state --state-dir SDIR\n"
 		"       kapstan-shim kill --state-dir SDIR [--signal N|NAME] [--all]\n"
 		"       kapstan-shim exec --state-dir SDIR [--tty] [--cwd DIR] [--env K=V]... -- CMD [ARG...]\n"
-		"       kapstan-shim delete --state-dir SDIR [--force]\n");
+		"       kapstan-shim delete --state-dir SDIR [--force]\n"
+		"       kapstan-shim connect --netns PATH --host IP --port N [--timeout-ms N]\n");
 	exit(2);
 }
 
@@ -74,6 +77,10 @@ static void parse_args(int argc, char **argv, struct args *a)
 		else if (strcmp(opt, "--log-max-files") == 0) a->log_max_files = atoi(val);
 		else if (strcmp(opt, "--signal") == 0) a->signal_name = val;
 		else if (strcmp(opt, "--cwd") == 0) a->cwd = val;
+		else if (strcmp(opt, "--netns") == 0) a->netns = val;
+		else if (strcmp(opt, "--host") == 0) a->host = val;
+		else if (strcmp(opt, "--port") == 0) a->port = val;
+		else if (strcmp(opt, "--timeout-ms") == 0) a->timeout_ms = atoi(val);
 		else if (strcmp(opt, "--env") == 0 && a->n_env < 63) a->env[a->n_env++] = (char *)val;
 		else usage();
 	}
@@ -306,5 +313,9 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "kill") == 0) return cmd_kill(&a);
 	if (strcmp(argv[1], "exec") == 0) return cmd_exec(&a);
 	if (strcmp(argv[1], "delete") == 0) return cmd_delete(&a);
+	if (strcmp(argv[1], "connect") == 0) {
+		if (!a.netns || !a.host || !a.port) usage();
+		return netns_connect(a.netns, a.host, a.port, a.timeout_ms);
+	}
 	usage();
 }
