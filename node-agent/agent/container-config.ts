@@ -110,6 +110,25 @@ export function containerEnv(pod: Pod, c: ContainerSpec, image: Pick<ImageRunCon
   return [...vars].map(([k, v]) => `${k}=${v}`);
 }
 
+/**
+ * The kubelet's InvalidEnvironmentVariableNames warnings: per envFrom source, the keys skipped because
+ * prefix+key is not an env name (absent sources give none; they fail or are skipped elsewhere).
+ */
+export function skippedEnvFromKeys(pod: Pod, c: ContainerSpec, objects: PodObjects): string[] {
+  const out: string[] = [];
+  const ns = pod.metadata.namespace ?? 'default';
+  for (const from of c.envFrom ?? []) {
+    const [kind, ref] = from.configMapRef ? ['ConfigMap', from.configMapRef] as const : from.secretRef ? ['Secret', from.secretRef] as const : [];
+    const obj = kind && objects.get(objectKey(kind, ref.name));
+    if (!kind || !obj) continue;
+    const bad = [...objectValues(kind, obj).keys()].filter((k) => !ENV_VAR_NAME.test((from.prefix ?? '') + k)).sort();
+    if (bad.length) {
+      out.push(`Keys [${bad.join(', ')}] from the EnvFrom ${kind === 'ConfigMap' ? 'configMap' : 'secret'} ${ns}/${ref.name} were skipped since they are considered invalid environment variable names.`);
+    }
+  }
+  return out;
+}
+
 /** The object, undefined when it is optional and absent; a missing required one is a config error. */
 function envObject(pod: Pod, facts: PodFacts, kind: PodObjectKind, name: string, optional: boolean | undefined): KubeObject | undefined {
   const obj = facts.objects?.get(objectKey(kind, name));

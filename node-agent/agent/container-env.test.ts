@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../api/types';
-import { containerEnv, containerEnvRefs, ContainerConfigError } from './container-config';
+import { containerEnv, containerEnvRefs, ContainerConfigError, skippedEnvFromKeys } from './container-config';
 import { objectKey, type PodObjects } from './pod-objects';
 import { makePod } from './pod-test-builders';
 import type { ContainerSpec } from './pod-types';
@@ -68,4 +68,12 @@ test('containerEnvRefs names every ConfigMap and Secret the env reads', () => {
     env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'c', key: 'k' } } }, { name: 'Y', value: 'plain' }],
   });
   assert.deepEqual(refs, [{ kind: 'ConfigMap', name: 'a' }, { kind: 'Secret', name: 'b' }, { kind: 'Secret', name: 'c' }]);
+});
+
+test('skipped envFrom keys are named for the InvalidEnvironmentVariableNames event', () => {
+  const c = { name: 'c', image: 'i', envFrom: [{ configMapRef: { name: 'app' } }, { prefix: 'P_', configMapRef: { name: 'app' } }, { secretRef: { name: 'gone', optional: true } }] };
+  assert.deepEqual(skippedEnvFromKeys(makePod(), c, objects), [
+    'Keys [1DIGIT, bad name] from the EnvFrom configMap default/app were skipped since they are considered invalid environment variable names.',
+    'Keys [bad name] from the EnvFrom configMap default/app were skipped since they are considered invalid environment variable names.',
+  ]);
 });

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { PodRef } from '../../client/node-client';
-import { ContainerConfigError, type PodFacts } from './container-config';
+import { ContainerConfigError, skippedEnvFromKeys, type PodFacts } from './container-config';
 import type { ContainerRuntime } from './container-runtime';
 import type { BackoffPolicy } from './crash-backoff';
 import { imageErrorReason, type ImagePullPolicy, type ImageProvider } from './image-provider';
@@ -285,6 +285,7 @@ export class PodSyncer implements PodWorkerHandlers {
     let started: ContainerAttempt;
     try {
       const objects = await this.resources.envObjects(pod, c);
+      for (const m of skippedEnvFromKeys(pod, c, objects)) this.event(pod, c.name, 'Warning', 'InvalidEnvironmentVariableNames', m);
       const mounts = await this.resources.mounts(c, prepared);
       started = await this.o.runtime.startContainer(pod, c, attempt, image, { ...this.facts(podIP), objects }, sandbox, mounts);
     } catch (err) {

@@ -108,6 +108,8 @@ test('env from a ConfigMap and a Secret, and envFrom with a prefix', TIMEOUT, as
   assert.match(env, /^CM_9LIVES=cat$/m);
   assert.match(env, /^password=hunter2$/m);
   assert.doesNotMatch(env, /MAYBE|2FA/);
+  await waitFor('InvalidEnvironmentVariableNames event', async () => (await eventsOf('kap-env')).some((e) =>
+    e.reason === 'InvalidEnvironmentVariableNames' && e.message.startsWith('Keys [2FA] from the EnvFrom secret default/kap-env-secret were skipped')));
 });
 
 test('a missing ConfigMap is CreateContainerConfigError with an event; the container starts once it exists', TIMEOUT, async () => {
