@@ -26,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
         console.log(serverHelp());
         return 0;
       }
-      return (await import('./server')).runServer(values);
+      // As k3s's K3S_TOKEN: a systemd EnvironmentFile keeps the token off the command line.
+      return (await import('./server')).runServer({ ...values, token: values.token ?? process.env.KAPSTAN_TOKEN });
     }
     case 'agent': {
       const { values } = parseArgs({ args: rest, options: agentFlags, strict: true });
@@ -34,7 +35,11 @@ async function main(argv: string[]): Promise<number> {
         console.log(agentHelp());
         return 0;
       }
-      return (await import('./agent')).runAgent({ ...values, server: values.server?.join(',') });
+      return (await import('./agent')).runAgent({
+        ...values,
+        server: values.server?.join(',') ?? process.env.KAPSTAN_SERVER,
+        token: values.token ?? process.env.KAPSTAN_TOKEN,
+      });
     }
     case 'up': {
       const { values } = parseArgs({ args: rest, options: upFlags, strict: true });
@@ -97,6 +102,7 @@ function agentHelp(): string {
   --server URL            a server's API address (its agent endpoint is the next port up); repeat it
                           or give a comma list for HA servers (IP addresses): the agent fails over
   --token TOKEN           the join token (DATA/node-token on the server)
+                          (KAPSTAN_SERVER and KAPSTAN_TOKEN in the environment stand for --server and --token)
   --token-file FILE       read the join token from FILE
   --node-name NAME        this node's name (default: the host name)
   --node-ip IP            the address other nodes reach this one at
@@ -122,7 +128,7 @@ function serverHelp(): string {
 High availability (3 servers on a managed etcd cluster):
   --cluster-init          first server: its etcd accepts peers on the machine address (port N+1, mutual TLS)
   --join URL              join the server at URL (https://FIRST:6443): fetch the CA and secrets, add an etcd member
-  --token TOKEN           the server token for --join (DATA/server-token of a running server)
+  --token TOKEN           the server token for --join (DATA/server-token of a running server; or KAPSTAN_TOKEN)
   --token-file FILE       read the server token from FILE
   --advertise-address IP  the address other machines reach this server at (default: the --listen IP)`;
 }

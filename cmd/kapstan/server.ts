@@ -97,7 +97,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
     } else {
       const clientPort = Number(flags['etcd-client-port'] ?? 2379);
       const etcdDir = join(dataDir, 'etcd');
-      const cluster = ha.advertise ? await etcdMember(ha, pki, dataDir, etcdDir, clientPort + 1, log) : undefined;
+      const cluster = ha.advertise && !flags['etcd-endpoints'] ? await etcdMember(ha, pki, dataDir, etcdDir, clientPort + 1, log) : undefined;
       etcd = new ManagedEtcd({ dataDir: etcdDir, clientPort, peerPort: clientPort + 1, cluster, log });
       await etcd.start();
       const started = etcd;
@@ -190,7 +190,8 @@ interface HaSettings {
 function haSettings(flags: ServerFlags, listenHost: string): HaSettings {
   if (!flags['cluster-init'] && !flags.join) return {};
   if (flags['cluster-init'] && flags.join) throw new Error('--cluster-init starts a new cluster and --join joins one: give only one of them');
-  if (flags['etcd-endpoints']) throw new Error('--cluster-init and --join run a managed etcd cluster; --etcd-endpoints uses an external one: give only one of them');
+  // --join with --etcd-endpoints: servers on an external etcd that share the first one's PKI.
+  if (flags['etcd-endpoints'] && flags['cluster-init']) throw new Error('--cluster-init starts a managed etcd cluster; --etcd-endpoints uses an external one: give only one of them');
   const wildcard = listenHost === '0.0.0.0' || listenHost === '::';
   const advertise = flags['advertise-address'] ?? (wildcard ? undefined : listenHost);
   if (!advertise || advertise === '127.0.0.1' || advertise === '::1') {
