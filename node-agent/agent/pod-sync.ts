@@ -11,7 +11,7 @@ import type { ContainerRuntime } from './container-runtime';
 import type { BackoffPolicy } from './crash-backoff';
 import { imageErrorReason, type ImagePullPolicy, type ImageProvider } from './image-provider';
 import { computePodActions } from './pod-actions';
-import { podStatusFrom, type PodStatus } from './pod-status';
+import { CONTAINER_ID_SCHEME, podStatusFrom, type PodStatus } from './pod-status';
 import type { ContainerSpec, Pod } from './pod-types';
 import { isRunning, latestAttempt, type ContainerAttempt, type ContainerStartError, type PodRuntimeState } from './runtime-state';
 import type { PodWorkerHandlers, WorkerPhase } from './pod-workers';
@@ -145,9 +145,12 @@ export class PodSyncer implements PodWorkerHandlers {
 
     state = await this.runtimeState(uid);
     this.synced.set(uid, { pod, podIP });
+    // A container the last status called started (a restarted agent re-adopting it) is not startup-probed again.
+    const reported = (this.reported.get(uid) ?? (pod.status as PodStatus | undefined))?.containerStatuses ?? [];
+    const startedIds = new Set(reported.filter((s) => s.started && s.containerID).map((s) => s.containerID!.replace(CONTAINER_ID_SCHEME, '')));
     this.probes.sync(pod, state.attempts.filter((a) => a.status === 'running' && specs.has(a.name)).map((a) => ({
       name: a.name, containerId: a.containerId, startedAt: a.startedAt ? Date.parse(a.startedAt) : Date.now(),
-      target: this.target(pod, a, specs.get(a.name), podIP),
+      target: this.target(pod, a, specs.get(a.name), podIP), started: startedIds.has(a.containerId),
     })));
     await this.report(pod, podIP);
     return { wakeAt };

@@ -243,3 +243,25 @@ test('the apiserver rejects a probe with two handlers and a hook with none: 422 
   assert.equal(err.httpStatus, 422);
   assert.deepEqual(err.details?.causes?.map((c) => c.field).sort(), ['spec.containers[0].lifecycle.preStop', 'spec.containers[0].readinessProbe.tcpSocket']);
 });
+
+test('a restarted agent re-adopts a started container without probing its startup again', TIMEOUT, async () => {
+  const pod = await bed.createPod('kap-readopt', {
+    containers: [{
+      name: 'main', image: 'busybox:1.35', command: ['sleep', '600'],
+      // Succeeds once only: probing startup again after the restart would kill the container.
+      startupProbe: { exec: { command: ['sh', '-c', 'test ! -e /probed && touch /probed'] }, periodSeconds: 1, failureThreshold: 1 },
+    }],
+  });
+  const uid = pod.metadata.uid!;
+  await waitFor('started', async () => (await statusOf('kap-readopt'))?.containerStatuses?.[0]?.started);
+  await agent!.stop();
+  agent = undefined;
+  agent = await startBedAgent(bed, { heartbeatIntervalMs: 1000, relistIntervalMs: 200 });
+  // Three periods of the startup probe.
+  await new Promise((r) => setTimeout(r, 3_000));
+  const cs = (await statusOf('kap-readopt'))!.containerStatuses![0];
+  assert.equal(cs.restartCount, 0);
+  assert.equal(cs.started, true);
+  assert.equal(cs.ready, true);
+  assert.ok(!(await eventsOf(uid)).some((e) => e.reason === 'Unhealthy' || e.reason === 'Killing'));
+});

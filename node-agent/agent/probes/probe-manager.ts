@@ -19,6 +19,8 @@ export interface RunningContainer {
   /** ms since the epoch */
   startedAt: number;
   target: ContainerTarget;
+  /** The status reported before (e.g. by an earlier agent process) already said started: no startup probing again. */
+  started?: boolean;
 }
 
 export interface ProbeManagerOptions {
@@ -118,6 +120,6 @@ export class ProbeManager {
       },
       event: (t, reason, message) => this.o.event(pod, rc.name, t, reason, message),
       now: this.o.now ?? Date.now,
-    });
+    }, type === 'startup' && rc.started ? 'success' : undefined);
   }
 }

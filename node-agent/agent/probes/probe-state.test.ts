@@ -71,3 +71,8 @@ test('probeTimings applies the Kubernetes defaults (zero means unset)', () => {
   assert.deepEqual(probeTimings({ periodSeconds: 0, timeoutSeconds: 0, successThreshold: 0, failureThreshold: 0, initialDelaySeconds: 4 }),
     { initialDelayMs: 4_000, periodMs: 10_000, timeoutMs: 1_000, successThreshold: 1, failureThreshold: 3 });
 });
+
+test('a tracker can start from a known result (a container an earlier agent saw started)', () => {
+  const t = new ProbeTracker('startup', { successThreshold: 1, failureThreshold: 1 }, 'success');
+  assert.equal(t.result, 'success');
+});

@@ -19,8 +19,11 @@ export class ProbeTracker {
   private last?: ProbeOutcome;
   private run = 0;
 
-  constructor(readonly type: ProbeType, private readonly timings: Pick<ProbeTimings, 'successThreshold' | 'failureThreshold'>) {
-    this.result = initialResult(type);
+  constructor(
+    readonly type: ProbeType, private readonly timings: Pick<ProbeTimings, 'successThreshold' | 'failureThreshold'>,
+    initial: ProbeResult = initialResult(type),
+  ) {
+    this.result = initial;
   }
 
   /** Records one probe outcome; true when the published result changed. */

@@ -2,7 +2,7 @@
 // container's start, probes when the gate allows, records Unhealthy/ProbeWarning events and publishes
 // the result through the thresholds. Stopped when its container stops or is replaced.
 import type { HandlerOutcome } from './handler-runner';
-import { nextProbeAt, ProbeTracker, shouldProbe } from './probe-state';
+import { nextProbeAt, ProbeTracker, shouldProbe, type ProbeResult } from './probe-state';
 import { probeTimings, probeTypeTitle, type Probe, type ProbeTimings, type ProbeType } from './probe-types';
 
 export interface ProbeWorkerDeps {
@@ -25,10 +25,10 @@ export class ProbeWorker {
 
   constructor(
     readonly type: ProbeType, readonly probe: Probe, readonly containerId: string,
-    private readonly startedAt: number, private readonly deps: ProbeWorkerDeps,
+    private readonly startedAt: number, private readonly deps: ProbeWorkerDeps, initial?: ProbeResult,
   ) {
     this.timings = probeTimings(probe);
-    this.tracker = new ProbeTracker(type, this.timings);
+    this.tracker = new ProbeTracker(type, this.timings, initial);
   }
 
   /** The first tick is at once (the kubelet probes a new container without waiting a period). */
