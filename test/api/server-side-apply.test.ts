@@ -217,3 +217,31 @@ test('status subresource apply owns status fields only', async () => {
   const missing = await apply(`${DEPLOY}/ssa-none/status`, { ...body, metadata: { name: 'ssa-none' } }, 'my-controller');
   assert.equal(missing.status, 404, missing.text);
 });
+
+test('Service ports merge by port; finalizers are a set two managers share; cluster-scoped objects apply too', async () => {
+  const path = '/api/v1/namespaces/default/services/ssa-svc';
+  const svc = (ports: unknown[], finalizers: string[]) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'ssa-svc', finalizers }, spec: { selector: { app: 'x' }, ports },
+  });
+  const a = await apply(path, svc([{ name: 'http', port: 80 }], ['example.com/a']), 'tool-a');
+  assert.equal(a.status, 201, a.text);
+  const b = await apply(path, svc([{ name: 'https', port: 443 }], ['example.com/b']), 'tool-b');
+  assert.equal(b.status, 200, b.text);
+  assert.deepEqual(b.body.spec.ports.map((p: any) => p.port), [80, 443]);
+  assert.deepEqual(b.body.metadata.finalizers, ['example.com/a', 'example.com/b']);
+  assert.deepEqual(entryOf(b.body, 'tool-b')!.fieldsV1['f:metadata'], { 'f:finalizers': { 'v:"example.com/b"': {} } });
+  assert.ok(entryOf(b.body, 'tool-b')!.fieldsV1['f:spec']['f:ports']['k:{"port":443}']);
+  // tool-a drops its finalizer and port: only its own go.
+  const a2 = await apply(path, svc([], []), 'tool-a');
+  assert.equal(a2.status, 200, a2.text);
+  assert.deepEqual(a2.body.metadata.finalizers, ['example.com/b']);
+  assert.deepEqual(a2.body.spec.ports.map((p: any) => p.port), [443]);
+  const cleared = await apply(path, svc([{ name: 'https', port: 443 }], []), 'tool-b');
+  assert.equal(cleared.status, 200, cleared.text);
+  assert.equal(cleared.body.metadata.finalizers, undefined);
+
+  const ns = await apply('/api/v1/namespaces/kap-ssa-ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kap-ssa-ns', labels: { team: 'a' } } }, 'tool-a');
+  assert.equal(ns.status, 201, ns.text);
+  assert.deepEqual(entryOf(ns.body, 'tool-a')!.fieldsV1, { 'f:metadata': { 'f:labels': { 'f:team': {} } } });
+  await request(api, 'DELETE', '/api/v1/namespaces/kap-ssa-ns');
+});
