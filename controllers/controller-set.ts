@@ -23,6 +23,9 @@ export interface ControllerSetOptions {
   resyncMs?: number;
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
+  /** The Job controller's pod-failure back-off (10 s doubling up to 6 min unless set). */
+  jobBackoffBaseMs?: number;
+  jobBackoffMaxMs?: number;
 }
 
 export interface RunningControllers {
@@ -46,7 +49,7 @@ export function createControllers(opts: ControllerSetOptions): ControllerSet {
     new ReplicaSetController(ctx),
     new DeploymentController(ctx),
     new DaemonSetController(ctx),
-    new JobController(ctx),
+    new JobController(ctx, { backoffBaseMs: opts.jobBackoffBaseMs, backoffMaxMs: opts.jobBackoffMaxMs }),
     new CronJobController(ctx),
     new EndpointsController(ctx),
     new EndpointSliceController(ctx),

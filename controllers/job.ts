@@ -13,7 +13,9 @@ import { keyOf } from '../client/informer';
 import { Controller, ControllerContext } from './controller';
 import { rfc3339 } from './deployment-status';
 import { Expectations } from './expectations';
+import { JobBackoff } from './job-backoff';
 import { controllerRefOf, makeControllerRef } from './owner-refs';
+import { matchPodFailurePolicy, PodFailurePolicy } from './pod-failure-policy';
 import { compareForDeletion, isPodReady } from './pod-state';
 import { podsResource, slowStartBatch } from './replicaset';
 import type { Condition, Pod, PodTemplate } from './workload-types';
@@ -46,10 +48,18 @@ export interface Job {
     ttlSecondsAfterFinished?: number;
     completionMode?: 'NonIndexed' | 'Indexed';
     suspend?: boolean;
+    podFailurePolicy?: PodFailurePolicy;
+    podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
     template?: PodTemplate;
   };
   status?: JobStatus;
   [key: string]: unknown;
+}
+
+export interface JobControllerOptions {
+  /** Pod-failure back-off: first delay (Kubernetes: 10 s) and cap (6 min); tests shorten them. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
 }
 
 const ORPHAN_POD_PREFIX = 'orphan-pod:';
@@ -58,13 +68,16 @@ const finishedCondition = (s: JobStatus | undefined) => s?.conditions?.find((c) 
 
 export class JobController extends Controller {
   readonly expectations: Expectations;
+  /** Failures since the last success per Job: new pods wait 10 s × 2^(n−1), at most 6 min. */
+  readonly backoff: JobBackoff;
   /** Pods this controller deleted (surplus, suspend, finish): not failures. */
   private readonly deletedByUs = new Set<string>();
   private readonly jobs: Informer<Job & Pod>;
   private readonly pods: Informer<Pod>;
 
-  constructor(ctx: ControllerContext) {
+  constructor(ctx: ControllerContext, opts: JobControllerOptions = {}) {
     super('job-controller', ctx);
+    this.backoff = new JobBackoff(opts.backoffBaseMs, opts.backoffMaxMs);
     this.expectations = new Expectations(this.clock);
     this.jobs = this.informers.for<Job & Pod>(jobsResource);
     this.pods = this.informers.for<Pod>(podsResource);
@@ -105,6 +118,7 @@ export class JobController extends Controller {
     const job = this.jobs.get(key) as Job | undefined;
     if (!job) {
       this.expectations.delete(key);
+      this.backoff.delete(key);
       return;
     }
     const now = this.clock.now();
@@ -118,14 +132,34 @@ export class JobController extends Controller {
     const uncounted = { succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])], failed: [...(status.uncountedTerminatedPods?.failed ?? [])] };
 
     // 1. Record newly finished pods as uncounted (a crash after this never counts them twice).
-    //    A running pod deleted by someone else counts as failed, as in Kubernetes.
+    //    A running pod deleted by someone else counts as failed, as in Kubernetes, unless only
+    //    Failed pods are replaced (podReplacementPolicy Failed, implied by a podFailurePolicy):
+    //    then it counts once it has failed, and the podFailurePolicy decides how.
+    const onlyReplaceFailed = job.spec.podReplacementPolicy === 'Failed' || !!job.spec.podFailurePolicy;
+    const newlySucceeded: Pod[] = [];
+    const newlyFailed: Pod[] = [];
+    const ignored = new Set<string>();
+    let policyFailure: { reason: string; message: string } | undefined;
     for (const p of pods) {
       if (!(p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) continue;
-      const deletedElsewhere = !terminal(p) && !!p.metadata.deletionTimestamp && !this.deletedByUs.has(p.metadata.uid!);
+      const uid = p.metadata.uid!;
+      const deletedElsewhere = !terminal(p) && !!p.metadata.deletionTimestamp && !this.deletedByUs.has(uid) && !onlyReplaceFailed;
       if (!terminal(p) && !deletedElsewhere) continue;
-      const list = p.status?.phase === 'Succeeded' ? uncounted.succeeded : uncounted.failed;
-      if (!list.includes(p.metadata.uid!)) list.push(p.metadata.uid!);
+      if (p.status?.phase === 'Succeeded') {
+        if (!uncounted.succeeded.includes(uid)) uncounted.succeeded.push(uid);
+        newlySucceeded.push(p);
+        continue;
+      }
+      const match = p.status?.phase === 'Failed' ? matchPodFailurePolicy(job.spec.podFailurePolicy, p) : undefined;
+      if (match?.action === 'Ignore') {
+        ignored.add(uid); // not a failure: released uncounted, and replaced
+        continue;
+      }
+      if (match?.action === 'FailJob') policyFailure ??= { reason: 'PodFailurePolicy', message: match.message };
+      if (!uncounted.failed.includes(uid)) uncounted.failed.push(uid);
+      newlyFailed.push(p);
     }
+    this.backoff.observe(key, newlySucceeded, newlyFailed, now);
     const indexed = job.spec.completionMode === 'Indexed';
     const completed = new Set(parseIndexes(status.completedIndexes));
     if (indexed) for (const p of pods) if (uncounted.succeeded.includes(p.metadata.uid!)) completed.add(indexOf(p));
@@ -142,8 +176,12 @@ export class JobController extends Controller {
     const parallelism = job.spec.parallelism ?? 1;
     const deadline = job.spec.activeDeadlineSeconds;
     const started = status.startTime ? Date.parse(status.startTime) : undefined;
-    let failure: { reason: string; message: string } | undefined;
-    if (failed > (job.spec.backoffLimit ?? 6)) failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+    // A podFailurePolicy FailJob is remembered as the FailureTarget condition until every pod is counted.
+    const target = status.conditions?.find((c) => c.type === 'FailureTarget' && c.status === 'True');
+    let failure = target ? { reason: target.reason ?? 'PodFailurePolicy', message: target.message ?? '' } : policyFailure;
+    if (!failure && (failed > (job.spec.backoffLimit ?? 6) || restartsPastBackoffLimit(job, active))) {
+      failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+    }
     else if (deadline !== undefined && started !== undefined && !job.spec.suspend && now >= started + deadline * 1000) {
       failure = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
     }
@@ -158,7 +196,9 @@ export class JobController extends Controller {
       await this.deletePods(key, active);
       activeCount = 0;
     } else if (this.expectations.satisfied(key)) {
-      activeCount = await this.manageActive(job, active, succeeded, completed);
+      // With only Failed pods replaced, a terminating pod still holds its place.
+      const terminating = onlyReplaceFailed ? pods.filter((p) => !terminal(p) && !!p.metadata.deletionTimestamp) : [];
+      activeCount = await this.manageActive(job, active, terminating, succeeded, completed, now);
     }
     if (!job.spec.suspend && !status.startTime) status.startTime = rfc3339(now);
     if (!failure && !done && deadline !== undefined && !job.spec.suspend) {
@@ -175,6 +215,7 @@ export class JobController extends Controller {
     };
     if (indexed) status.completedIndexes = formatIndexes([...completed]);
     const nowText = rfc3339(now);
+    if (policyFailure && !target) setJobCondition(status, 'FailureTarget', 'True', policyFailure.reason, policyFailure.message, nowText);
     setJobCondition(status, 'Suspended', job.spec.suspend ? 'True' : 'False', job.spec.suspend ? 'JobSuspended' : 'JobResumed', job.spec.suspend ? 'Job suspended' : 'Job resumed', nowText);
     // A Job is only declared finished once every finished pod has been counted.
     const allCounted = status.uncountedTerminatedPods.succeeded!.length === 0 && status.uncountedTerminatedPods.failed!.length === 0;
@@ -188,20 +229,23 @@ export class JobController extends Controller {
     }
     await this.writeStatus(job, status);
     // 4. Finished pods recorded above lose their finalizer (the next pass counts them).
-    await this.releaseTrackedPods(job, pods, new Set([...uncounted.succeeded, ...uncounted.failed]));
+    await this.releaseTrackedPods(job, pods, new Set([...uncounted.succeeded, ...uncounted.failed, ...ignored]));
   }
 
   /** Creates or deletes pods to have the right number active; returns how many are active now. */
-  private async manageActive(job: Job, active: Pod[], succeeded: number, completed: Set<number>): Promise<number> {
+  private async manageActive(job: Job, active: Pod[], terminating: Pod[], succeeded: number, completed: Set<number>, now: number): Promise<number> {
     const key = keyOf(job as Pod);
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions;
     let want: number;
     let indexes: number[] = [];
+    // Terminating pods still hold places (only Failed pods are replaced): fewer new pods, none deleted for them.
+    let held = terminating.length;
     if (job.spec.completionMode === 'Indexed') {
-      const busy = new Set([...completed, ...active.map(indexOf)]);
-      for (let i = 0; i < (completions ?? 1) && indexes.length < parallelism; i++) if (!busy.has(i)) indexes.push(i);
+      const busy = new Set([...completed, ...active.map(indexOf), ...terminating.map(indexOf)]);
+      for (let i = 0; i < (completions ?? 1) && active.length + held + indexes.length < parallelism; i++) if (!busy.has(i)) indexes.push(i);
       want = Math.min(parallelism, active.length + indexes.length);
+      held = 0;
     } else if (completions === undefined) {
       want = succeeded > 0 ? 0 : parallelism;
     } else {
@@ -212,8 +256,14 @@ export class JobController extends Controller {
       await this.deletePods(key, [...active].sort(compareForDeletion).slice(0, diff));
       return want;
     }
-    if (diff === 0) return active.length;
-    const count = -diff;
+    if (diff + held >= 0) return active.length;
+    // After failures a new pod waits out the back-off; the key comes back when it has passed.
+    const wait = this.backoff.remaining(key, now);
+    if (wait > 0) {
+      this.enqueueAfter(key, wait);
+      return active.length;
+    }
+    const count = -diff - held;
     indexes = indexes.slice(0, count);
     this.expectations.expectCreations(key, count);
     let next = 0;
@@ -342,6 +392,18 @@ export class JobController extends Controller {
       if (!isApiError(err, 'NotFound')) throw err;
     }
   }
+}
+
+/** restartPolicy OnFailure: container restarts of running pods count as failures (Kubernetes' pastBackoffLimitOnFailure). */
+function restartsPastBackoffLimit(job: Job, active: Pod[]): boolean {
+  if ((job.spec.template?.spec as { restartPolicy?: string } | undefined)?.restartPolicy !== 'OnFailure') return false;
+  const limit = job.spec.backoffLimit ?? 6;
+  let restarts = 0;
+  for (const p of active) {
+    const st = p.status as { containerStatuses?: Array<{ restartCount?: number }>; initContainerStatuses?: Array<{ restartCount?: number }> } | undefined;
+    for (const cs of [...(st?.initContainerStatuses ?? []), ...(st?.containerStatuses ?? [])]) restarts += cs.restartCount ?? 0;
+  }
+  return limit === 0 ? restarts > 0 : restarts >= limit;
 }
 
 function setJobCondition(status: JobStatus, type: string, value: 'True' | 'False', reason: string, message: string, now: string): void {

@@ -6,7 +6,7 @@ import { isApiError } from '../../api/errors';
 import { findByKind, ResourceInfo } from '../../api/resources';
 import type { KubeObject } from '../../api/types';
 import { RestClient } from '../../client/rest-client';
-import { RunningControllers, startControllers } from '../../controllers/controller-set';
+import { ControllerSetOptions, RunningControllers, startControllers } from '../../controllers/controller-set';
 import type { Pod } from '../../controllers/workload-types';
 import { startTestApiServer, TestApiServer } from '../harness/api-server';
 
@@ -37,8 +37,9 @@ export async function startTestCluster(): Promise<TestCluster> {
   };
 }
 
-export function runControllers(client: RestClient, log: string[] = []): Promise<RunningControllers> {
-  return startControllers({ client, workers: 2, resyncMs: 2000, retryBaseDelayMs: 5, retryMaxDelayMs: 200, log: (m) => log.push(m) });
+/** Controllers with short retries and a short Job back-off (100 ms doubling, at most 1 s). */
+export function runControllers(client: RestClient, log: string[] = [], extra: Partial<ControllerSetOptions> = {}): Promise<RunningControllers> {
+  return startControllers({ client, workers: 2, resyncMs: 2000, retryBaseDelayMs: 5, retryMaxDelayMs: 200, jobBackoffBaseMs: 100, jobBackoffMaxMs: 1000, log: (m) => log.push(m), ...extra });
 }
 
 /** Read-modify-write that retries when a controller wrote the object in between (as kubectl edit would be told to). */

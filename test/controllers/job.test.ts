@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/types';
 import type { RunningControllers } from '../../controllers/controller-set';
 import type { Job } from '../../controllers/job';
 import type { Pod } from '../../controllers/workload-types';
+import { job } from './job-pods';
 import { createNamespace, eventually, listPods, resources, runControllers, startTestCluster, TestCluster } from './cluster';
 
 const jobs = findByKind('batch/v1', 'Job')!;
@@ -24,15 +25,6 @@ after(async () => {
   await controllers?.stop();
   await cluster?.stop();
 });
-
-function job(name: string, spec: Record<string, unknown>): KubeObject {
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name },
-    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1' }] } }, ...spec },
-  };
-}
 
 async function finish(pod: Pod, phase: 'Succeeded' | 'Failed'): Promise<void> {
   const next = structuredClone(pod);
