@@ -6,7 +6,8 @@
 //   sandbox/{net,ipc,uts}         the pod's shared namespaces (pod-sandbox.ts)
 //   containers/<name>/<attempt>/  attempt.json (id, image), bundle/, rootfs/ (overlay), upper/, work/,
 //                                 state/ (the shim's), container.log, final.json (state kept after delete)
-//   volumes/<plugin>/<name>/      the pod's volumes (volumes/pod-volumes.ts); etc-hosts, resolv.conf (pod-files.ts)
+//   volumes/<plugin>/<name>/      the pod's volumes (volumes/pod-volumes.ts); volume-subpaths/ their subPath binds
+//   etc-hosts, resolv.conf        the pod's /etc files (pod-files.ts)
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

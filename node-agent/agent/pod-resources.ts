@@ -23,6 +23,7 @@ export interface PodResourcesOptions {
 }
 
 export interface PreparedPod {
+  podDir: string;
   volumes: Map<string, MountedVolume>;
   files: PodFilePaths;
 }
@@ -50,7 +51,7 @@ export class PodResources {
     const objects = await this.fetch(pod, volumeObjectRefs(pod.spec.volumes ?? []));
     const volumes = await setUpVolumes(podDir, pod, objects);
     const files = await writePodFiles(podDir, pod, { ...ctx, clusterDns: this.o.clusterDns, nodeResolv: this.o.nodeResolv });
-    return { volumes, files };
+    return { podDir, volumes, files };
   }
 
   /** The ConfigMaps and Secrets the container's env reads (absent ones as null). */
@@ -60,7 +61,7 @@ export class PodResources {
 
   /** The container's volume mounts and the pod's files, parents first. */
   async mounts(c: ContainerSpec, prepared: PreparedPod): Promise<OciMount[]> {
-    return sortByDepth([...podFileMounts(c, prepared.files), ...(await containerVolumeMounts(c, prepared.volumes))]);
+    return sortByDepth([...podFileMounts(c, prepared.files), ...(await containerVolumeMounts(c, prepared.volumes, prepared.podDir))]);
   }
 
   private async fetch(pod: Pod, refs: { kind: PodObjectKind; name: string }[]): Promise<PodObjects> {

@@ -162,17 +162,24 @@ test('configMap and secret volumes: content, modes, read-only, and updates throu
   assert.equal(await exec(pod, 'main', 'readlink /cfg/..data | grep -c "^\\.\\.[0-9]"'), '1\n');
 });
 
-test('an emptyDir is shared by the containers of a pod; medium Memory is a tmpfs of sizeLimit', TIMEOUT, async () => {
+test('an emptyDir is shared by the containers of a pod (also through a subPath); medium Memory is a tmpfs of sizeLimit', TIMEOUT, async () => {
   const pod = await bed.createPod('kap-shared', {
     containers: [
-      { name: 'writer', image: 'busybox:1.35', command: ['sh', '-c', 'echo from-writer > /shared/msg; exec sleep 3600'], volumeMounts: [{ name: 'scratch', mountPath: '/shared' }] },
-      { name: 'reader', image: 'busybox:1.35', command: SLEEP, volumeMounts: [{ name: 'scratch', mountPath: '/data' }, { name: 'mem', mountPath: '/mem' }] },
+      {
+        name: 'writer', image: 'busybox:1.35', command: ['sh', '-c', 'echo from-writer > /shared/msg; mkdir -p /shared/inner; echo deep > /shared/inner/f; exec sleep 3600'],
+        volumeMounts: [{ name: 'scratch', mountPath: '/shared' }],
+      },
+      {
+        name: 'reader', image: 'busybox:1.35', command: SLEEP,
+        volumeMounts: [{ name: 'scratch', mountPath: '/data' }, { name: 'scratch', mountPath: '/sub', subPath: 'inner' }, { name: 'mem', mountPath: '/mem' }],
+      },
     ],
     volumes: [{ name: 'scratch', emptyDir: {} }, { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } }],
   });
   await running('kap-shared', 'writer');
   await running('kap-shared', 'reader');
   await waitFor('the writer\'s file seen by the reader', async () => (await exec(pod, 'reader', 'cat /data/msg 2>/dev/null || true')) === 'from-writer\n');
+  await waitFor('the subPath shows the inner directory', async () => (await exec(pod, 'reader', 'cat /sub/f 2>/dev/null || true')) === 'deep\n');
   const df = await exec(pod, 'reader', 'grep " /mem " /proc/mounts');
   assert.match(df, /^tmpfs \/mem tmpfs .*size=8192k/);
 });

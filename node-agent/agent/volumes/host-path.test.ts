@@ -1,11 +1,13 @@
 // hostPath type checks on real paths in a temp dir, and subPath resolution that refuses to leave the volume.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { prepareHostPath } from './host-path';
+import { mountPoints } from '../pod-sandbox';
+import { tearDownVolumes } from './pod-volumes';
 import { containerVolumeMounts } from './volume-mounts';
 
 test('hostPath types: checks, and creation only for the *OrCreate types', async () => {
@@ -37,23 +39,38 @@ test('hostPath types: checks, and creation only for the *OrCreate types', async 
   }
 });
 
-test('subPath: created when missing, refused with .. or when a symlink leads out of the volume', async () => {
+test('subPath: bound from a pinned descriptor, created when missing, refused with .. or a symlink out of the volume', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kap-subpath-'));
+  const podDir = join(dir, 'pod');
   try {
     const vol = join(dir, 'vol');
-    mkdirSync(vol);
+    mkdirSync(join(vol, 'conf'), { recursive: true });
+    writeFileSync(join(vol, 'conf/app.ini'), 'x=1');
+    symlinkSync('conf/app.ini', join(vol, 'link-inside'));
     symlinkSync('/etc', join(vol, 'escape'));
     const volumes = new Map([['v', { path: vol, forceReadOnly: false }]]);
     const mounts = await containerVolumeMounts({
       name: 'c', image: 'i',
-      volumeMounts: [{ name: 'v', mountPath: '/a/b', subPath: 'sub/dir', readOnly: true }, { name: 'v', mountPath: '/a' }],
-    }, volumes);
-    assert.deepEqual(mounts.map((m) => [m.destination, m.source, m.options?.at(-1)]), [['/a', vol, 'rw'], ['/a/b', join(vol, 'sub/dir'), 'ro']]);
-    assert.equal(existsSync(join(vol, 'sub/dir')), true);
-    await assert.rejects(containerVolumeMounts({ name: 'c', image: 'i', volumeMounts: [{ name: 'v', mountPath: '/x', subPath: 'escape' }] }, volumes), /resolves outside the volume/);
-    await assert.rejects(containerVolumeMounts({ name: 'c', image: 'i', volumeMounts: [{ name: 'v', mountPath: '/x', subPath: '../x' }] }, volumes), /must not contain '\.\.'/);
-    await assert.rejects(containerVolumeMounts({ name: 'c', image: 'i', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }, volumes), /no volume of that name/);
+      volumeMounts: [
+        { name: 'v', mountPath: '/a/b', subPath: 'sub/dir', readOnly: true },
+        { name: 'v', mountPath: '/a' },
+        { name: 'v', mountPath: '/app.ini', subPath: 'link-inside' },
+      ],
+    }, volumes, podDir);
+    const bound = (i: number) => join(podDir, 'volume-subpaths/v/c', String(i));
+    assert.deepEqual(mounts.map((m) => [m.destination, m.source, m.options?.at(-1)]), [
+      ['/a', vol, 'rw'], ['/app.ini', bound(2), 'rw'], ['/a/b', bound(0), 'ro'],
+    ]);
+    assert.equal(statSync(join(vol, 'sub/dir')).isDirectory(), true, 'a missing subPath is created');
+    assert.equal(readFileSync(bound(2), 'utf8'), 'x=1', 'a symlink that stays inside the volume is followed');
+    assert.equal(mountPoints().has(bound(0)), true);
+    await assert.rejects(containerVolumeMounts({ name: 'c', image: 'i', volumeMounts: [{ name: 'v', mountPath: '/x', subPath: 'escape' }] }, volumes, podDir), /resolves outside the volume/);
+    await assert.rejects(containerVolumeMounts({ name: 'c', image: 'i', volumeMounts: [{ name: 'v', mountPath: '/x', subPath: 'escape/new' }] }, volumes, podDir), /escape is a symlink or not a directory/);
+    assert.equal(existsSync('/etc/new'), false);
+    await assert.rejects(containerVolumeMounts({ name: 'c', image: 'i', volumeMounts: [{ name: 'v', mountPath: '/x', subPath: '../x' }] }, volumes, podDir), /must not contain '\.\.'/);
+    await assert.rejects(containerVolumeMounts({ name: 'c', image: 'i', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }, volumes, podDir), /no volume of that name/);
   } finally {
+    await tearDownVolumes(podDir);
     rmSync(dir, { recursive: true, force: true });
   }
 });

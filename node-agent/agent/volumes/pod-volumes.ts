@@ -94,9 +94,12 @@ export async function setUpVolumes(podDir: string, pod: Pod, objects: PodObjects
   return out;
 }
 
-/** Unmounts every tmpfs the pod's volumes hold (deepest first); removing the directories is the caller's. */
+/**
+ * Unmounts the subPath binds and every tmpfs the pod's volumes hold (deepest first); removing the
+ * directories is the caller's.
+ */
 export async function tearDownVolumes(podDir: string): Promise<void> {
-  const root = volumesDir(podDir);
-  const mounted = [...mountPoints()].filter((m) => m.startsWith(`${root}/`)).sort((a, b) => b.length - a.length);
+  const roots = [join(podDir, 'volume-subpaths'), volumesDir(podDir)];
+  const mounted = [...mountPoints()].filter((m) => roots.some((r) => m.startsWith(`${r}/`))).sort((a, b) => b.length - a.length);
   for (const m of mounted) await unmount(m);
 }
