@@ -9,6 +9,8 @@ import { loadRegistryConfigDir } from '../../node-agent/images/registry-hosts';
 import { NodePodNetwork } from '../../node-agent/network/node-pod-network';
 import { ServiceProxy } from '../../node-agent/network/service-proxy';
 import { HostGatewayRoutes } from '../../node-agent/network/node-routes';
+import { underlayMtu, VxlanRoutes, VXLAN_OVERHEAD } from '../../node-agent/network/vxlan-routes';
+import { defaultNodeIp } from '../../node-agent/agent/machine-info';
 import { startClusterDns, DEFAULT_CLUSTER_DNS_IP, type ClusterDns } from '../../node-agent/dns/cluster-dns';
 import { DEFAULT_CLUSTER_DOMAIN } from '../../node-agent/dns/records';
 
@@ -24,6 +26,7 @@ export interface AgentFlags {
   'cluster-dns'?: string;
   'cluster-domain'?: string;
   'resolv-conf'?: string;
+  'pod-network'?: string;
 }
 
 /**
@@ -50,6 +53,8 @@ export interface AgentStartOptions {
   clusterDomain?: string;
   /** The node's resolv.conf (upstreams of the cluster DNS). */
   resolvConf?: string;
+  /** How pods reach other nodes' pods: host-gw (routes via node IPs, one L2 segment) or vxlan (an overlay over L3). */
+  podNetwork?: string;
   log(msg: string): void;
 }
 
@@ -63,9 +68,14 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
     root: join(opts.dataDir, 'images'),
     registries: await loadRegistryConfigDir(join(opts.dataDir, 'registries')),
   });
-  const network = new NodePodNetwork({ dataDir: opts.dataDir, warn: opts.log });
+  const mode = opts.podNetwork ?? 'host-gw';
+  if (mode !== 'host-gw' && mode !== 'vxlan') throw new Error(`--pod-network must be host-gw or vxlan, got "${mode}"`);
+  const nodeIp = opts.nodeIp ?? defaultNodeIp();
+  // Under the overlay, pods' packets must fit the underlay with VXLAN's headers added.
+  const mtu = mode === 'vxlan' ? (await underlayMtu(nodeIp)) - VXLAN_OVERHEAD : undefined;
+  const network = new NodePodNetwork({ dataDir: opts.dataDir, warn: opts.log, mtu });
   const serviceProxy = new ServiceProxy();
-  const nodeRoutes = new HostGatewayRoutes();
+  const nodeRoutes = mode === 'vxlan' ? new VxlanRoutes({ nodeIp, mtu: mtu!, podCidr: () => network.podCidr() }) : new HostGatewayRoutes();
   // Cluster DNS before the agent, so the first pods already resolve Service names.
   const dns = opts.clusterDnsIp === '' ? undefined : await startClusterDns({
     ip: opts.clusterDnsIp ?? DEFAULT_CLUSTER_DNS_IP,
@@ -79,7 +89,7 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
     server: agentEndpoint(opts.server, opts.agentPort),
     token: opts.token,
     nodeName: opts.nodeName ?? hostname().toLowerCase(),
-    nodeIp: opts.nodeIp,
+    nodeIp,
     dataDir: opts.dataDir,
     images,
     caPem: opts.caPem,
@@ -101,7 +111,7 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
     },
     removeNetwork: async () => {
       await serviceProxy.remove();
-      await nodeRoutes.sync([]);
+      await nodeRoutes.remove();
       await network.removeNode();
       await dns?.removeAddress();
     },
@@ -136,6 +146,7 @@ export async function runAgent(flags: AgentFlags): Promise<number> {
     clusterDnsIp: flags['cluster-dns'],
     clusterDomain: flags['cluster-domain'],
     resolvConf: flags['resolv-conf'],
+    podNetwork: flags['pod-network'],
     log,
   });
   log(`agent for node ${agent.nodeName} running (data in ${agent.dataDir})`);

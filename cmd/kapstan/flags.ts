@@ -31,6 +31,7 @@ export const agentFlags = {
   'cluster-dns': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'resolv-conf': { type: 'string' },
+  'pod-network': { type: 'string', default: 'host-gw' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

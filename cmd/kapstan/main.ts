@@ -110,7 +110,8 @@ function agentHelp(): string {
   --agent-port N          the server's agent endpoint port (default: the API port + 1)
   --cluster-dns IP        the cluster DNS address pods use, served on this node ('' = none; default 10.96.0.10)
   --cluster-domain NAME   the cluster domain (default cluster.local)
-  --resolv-conf FILE      the node's resolv.conf: cluster DNS upstreams (default /etc/resolv.conf)`;
+  --resolv-conf FILE      the node's resolv.conf: cluster DNS upstreams (default /etc/resolv.conf)
+  --pod-network MODE      host-gw (routes via node IPs; nodes on one L2 segment, the default) or vxlan (an overlay for nodes that share only L3)`;
 }
 
 function serverHelp(): string {

@@ -31,6 +31,8 @@ export interface BridgeNetworkOptions {
   bridge?: string;
   /** nft table for egress masquerade. */
   egressTable?: string;
+  /** MTU of the pods' interfaces (under an overlay: the underlay's minus its headers); default the kernel's. */
+  mtu?: number;
 }
 
 /** Host end of a pod's veth: `kapv` + 11 hex digits of its UID (fits IFNAMSIZ). */
@@ -47,6 +49,7 @@ export class BridgeNetwork implements PodNetwork {
   private readonly clusterPodCidr: string;
   private readonly serviceCidr: string;
   private readonly egressTable: string;
+  private readonly mtu?: number;
   private nodeReady?: Promise<void>;
 
   constructor(opts: BridgeNetworkOptions) {
@@ -56,6 +59,7 @@ export class BridgeNetwork implements PodNetwork {
     this.clusterPodCidr = opts.clusterPodCidr ?? DEFAULT_CLUSTER_POD_CIDR;
     this.serviceCidr = opts.serviceCidr ?? DEFAULT_SERVICE_CIDR;
     this.egressTable = opts.egressTable ?? EGRESS_TABLE;
+    this.mtu = opts.mtu;
     this.commands = new NetnsCommands(opts.nodeNetnsPath);
     this.ipam = new HostLocalIpam(join(opts.dataDir, 'network', 'ips'), this.subnet);
   }
@@ -97,7 +101,8 @@ export class BridgeNetwork implements PodNetwork {
     try {
       // A veth from an earlier attempt for this pod is replaced, never reused half-made.
       await this.deleteLink(veth);
-      await this.commands.node(['ip', 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netnsPath]);
+      const mtu = this.mtu ? ['mtu', String(this.mtu)] : [];
+      await this.commands.node(['ip', 'link', 'add', veth, ...mtu, 'type', 'veth', 'peer', 'name', 'eth0', ...mtu, 'netns', netnsPath]);
       await this.commands.node(['ip', 'link', 'set', veth, 'master', this.bridge, 'up']);
       const inPod = (argv: string[]) => this.commands.pod(netnsPath, argv);
       await inPod(['ip', 'link', 'set', 'lo', 'up']);

@@ -41,10 +41,15 @@ export class NodePodNetwork implements PodNetwork {
     await (await this.network())?.removeNode();
   }
 
+  /** The node's pod subnet, once registration gave it one. */
+  async podCidr(): Promise<string | undefined> {
+    return readFile(join(this.opts.dataDir, 'node.json'), 'utf8')
+      .then((text) => (JSON.parse(text) as { podCidr?: string }).podCidr || undefined, () => undefined);
+  }
+
   private async network(): Promise<BridgeNetwork | undefined> {
     if (this.bridge) return this.bridge;
-    const podCidr = await readFile(join(this.opts.dataDir, 'node.json'), 'utf8')
-      .then((text) => (JSON.parse(text) as { podCidr?: string }).podCidr, () => undefined);
+    const podCidr = await this.podCidr();
     if (podCidr) this.bridge = new BridgeNetwork({ ...this.opts, podCidr });
     return this.bridge;
   }

@@ -42,11 +42,16 @@ export class HostGatewayRoutes {
     const wanted = new Map(routes.map((r) => [r.podCidr, r.nodeIp]));
     for (const current of await this.installed()) {
       if (wanted.get(current.podCidr) === current.nodeIp) wanted.delete(current.podCidr);
-      else if (!wanted.has(current.podCidr)) await this.remove(current.podCidr);
+      else if (!wanted.has(current.podCidr)) await this.removeRoute(current.podCidr);
     }
     for (const [podCidr, nodeIp] of wanted) {
       await this.commands.node(['ip', 'route', 'replace', podCidr, 'via', nodeIp, 'proto', String(ROUTE_PROTOCOL)]);
     }
+  }
+
+  /** Removes every Kapstan route (the node leaves). */
+  async remove(): Promise<void> {
+    await this.sync([]);
   }
 
   async installed(): Promise<NodeRoute[]> {
@@ -54,7 +59,7 @@ export class HostGatewayRoutes {
     return rows.filter((r) => r.gateway).map((r) => ({ podCidr: r.dst, nodeIp: r.gateway! }));
   }
 
-  private async remove(podCidr: string): Promise<void> {
+  private async removeRoute(podCidr: string): Promise<void> {
     await this.commands.node(['ip', 'route', 'del', podCidr, 'proto', String(ROUTE_PROTOCOL)]).catch((err) => {
       if (!isMissing(err)) throw err;
     });

@@ -39,9 +39,16 @@ export interface RunningPod {
   netns: string;
 }
 
+export interface NetworkClusterOptions {
+  /** Machines wired by the caller (another topology than one segment); default: cluster.machine(). */
+  machines?: { server: Machine; nodes: Machine[] };
+  /** Extra `kapstan agent` flags. */
+  agentArgs?: string[];
+}
+
 /** Starts the server and `count` agents (call cluster.cleanup() in finally, also when this throws). */
-export async function startNetworkCluster(cluster: NetnsCluster, count: number): Promise<NetworkCluster> {
-  const serverMachine = cluster.machine('s', '10.250.0.10');
+export async function startNetworkCluster(cluster: NetnsCluster, count: number, opts: NetworkClusterOptions = {}): Promise<NetworkCluster> {
+  const serverMachine = opts.machines?.server ?? cluster.machine('s', '10.250.0.10');
   const resolvConf = join(cluster.dir, 'node-resolv.conf');
   writeFileSync(resolvConf, `nameserver ${serverMachine.ip}\n`);
   const server = await cluster.startServer(serverMachine);
@@ -51,12 +58,12 @@ export async function startNetworkCluster(cluster: NetnsCluster, count: number):
   await run(process.execPath, [join(ROOT, 'scripts', 'images-base.mjs'), '--out', layout], { timeout: 300_000 });
   const nodes: NetworkNode[] = [];
   for (let i = 1; i <= count; i++) {
-    const machine = cluster.machine(`n${i}`, `10.250.0.${10 + i}`);
+    const machine = opts.machines?.nodes[i - 1] ?? cluster.machine(`n${i}`, `10.250.0.${10 + i}`);
     const dataDir = join(cluster.dir, `${machine.name}-agent`);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const images = new ImageService({ root: join(dataDir, 'images') });
     for (const tag of ['busybox:1.35', 'busybox:latest']) await images.importImage(layout, tag);
-    const agent = await cluster.startAgent(machine, `https://${serverMachine.ip}:6443`, token, { dataDir, args: ['--resolv-conf', resolvConf] });
+    const agent = await cluster.startAgent(machine, `https://${serverMachine.ip}:6443`, token, { dataDir, args: ['--resolv-conf', resolvConf, ...(opts.agentArgs ?? [])] });
     nodes.push({ name: `kap-${machine.name}`, machine, agent });
   }
   for (const n of nodes) await cluster.waitNodeReady(api, n.name);
