@@ -265,3 +265,19 @@ test('a restarted agent re-adopts a started container without probing its startu
   assert.equal(cs.ready, true);
   assert.ok(!(await eventsOf(uid)).some((e) => e.reason === 'Unhealthy' || e.reason === 'Killing'));
 });
+
+test('an exec probe slower than timeoutSeconds fails and its command is killed', TIMEOUT, async () => {
+  const pod = await bed.createPod('kap-exec-timeout', {
+    containers: [{
+      name: 'main', image: 'busybox:1.35', command: ['sleep', '600'],
+      readinessProbe: { exec: { command: ['sleep', '30'] }, timeoutSeconds: 1, periodSeconds: 2 },
+    }],
+  });
+  const uid = pod.metadata.uid!;
+  const failed = await waitFor('three timed-out probes', async () => (await eventsOf(uid)).find((e) => e.reason === 'Unhealthy' && e.count >= 3), 30_000);
+  assert.equal(failed.message, 'Readiness probe failed: command "sleep 30" timed out');
+  // Each probe's `sleep 30` was killed at its timeout: at most the one of the current period may run.
+  const res = await new ShimClient().exec(stateDirOf(uid, 'main', 0), ['sh', '-c', 'ps -o args | grep -c "^sleep 30"']);
+  assert.ok(Number(res.stdout.trim()) <= 1, res.stdout);
+  assert.equal((await statusOf('kap-exec-timeout'))?.containerStatuses?.[0].ready, false);
+});
