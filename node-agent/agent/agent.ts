@@ -131,6 +131,9 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   // Pods this node had before (an earlier agent process): their containers are re-adopted when the
   // list names them, stopped and removed when it does not.
   const onDisk = new Map((await runtime.listPods()).map((p) => [p.metadata.uid!, p]));
+  // Veths and addresses of pods whose directories went while no agent ran: freed before any pod
+  // worker starts, so no pod being set up right now can be taken for a stale one.
+  await opts.network?.removeStale?.(onDisk.keys())?.catch((err: Error) => opts.log.warn('removing stale pod network failed', { error: err.message }));
   let markSynced!: () => void;
   const synced = new Promise<void>((resolve) => (markSynced = resolve));
   const watchLoop = watchPods(client, opts.nodeName, workers, onDisk, markSynced, abort.signal, opts.log);

@@ -10,6 +10,8 @@ export interface PodNetwork {
   setUp(pod: PodRef, netnsPath: string): Promise<{ ips: string[] }>;
   /** Releases what setUp took (addresses, links); called before the namespace is removed. Idempotent. */
   tearDown(pod: PodRef, netnsPath: string): Promise<void>;
+  /** Frees links and addresses held for pods other than these (removed while no agent ran). */
+  removeStale?(livePodUids: Iterable<string>): Promise<unknown>;
 }
 
 const FILE = 'network.json';

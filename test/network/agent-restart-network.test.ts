@@ -1,14 +1,18 @@
 // Restarting agents keeps pod networking up: on a 2-node cluster of simulated
 // machines, a TCP connection between pods on the two nodes carries data
 // before and after both agents restart (their bridges, routes, rules and the
-// pods' veths are left as they are), cluster DNS answers again, and a route to
-// a Node deleted while the agent was down is removed at its first sync.
+// pods' veths are left as they are), cluster DNS answers again, a route to a
+// Node deleted while the agent was down is removed at its first sync, and the
+// veth and address of a pod removed while it was down are freed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { NetnsCluster } from '../harness/netns-cluster';
 import { request } from '../harness/http';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HostGatewayRoutes } from '../../node-agent/network/node-routes';
+import { vethName } from '../../node-agent/network/bridge-network';
 import { create, eventually, inNetns, startNetworkCluster, startPod } from './network-cluster';
 
 /** A line-oriented TCP client in a pod's namespace: each line written is sent, each line echoed is collected. */
@@ -66,8 +70,18 @@ test('agent restarts keep established pod-to-pod traffic, DNS comes back, stale 
     await n1.agent.stop();
     await n2.agent.stop();
     assert.equal((await request(net.api, 'DELETE', '/api/v1/nodes/kap-ghost')).status, 200);
+    // What a pod removed while no agent ran leaves: its host veth and its address.
+    const staleVeth = vethName(`kap-stale-${cluster.lab.tag}`);
+    await inNetns(n1.machine.ns, ['ip', 'link', 'add', staleVeth, 'type', 'veth', 'peer', 'name', `kaps${cluster.lab.tag}`]);
+    const staleIp = probe.ip.replace(/\.\d+$/, '.200');
+    const staleIpFile = join(n1.agent.dataDir, 'network', 'ips', staleIp);
+    writeFileSync(staleIpFile, `kap-stale-${cluster.lab.tag}`);
     n1.agent = await cluster.restart(n1.agent);
     n2.agent = await cluster.restart(n2.agent);
+
+    assert.doesNotMatch(await inNetns(n1.machine.ns, ['ip', 'link', 'show']), new RegExp(staleVeth), 'the stale veth is gone');
+    assert.equal(existsSync(staleIpFile), false, 'the stale address is free');
+    assert.match(await inNetns(n1.machine.ns, ['ip', 'link', 'show']), new RegExp(vethName(probe.uid)), 'the running pod keeps its veth');
 
     client.send('after');
     await eventually('the same connection carries data after the restarts', async () => client!.lines.includes('after'), 10_000);
