@@ -281,3 +281,21 @@ test('an exec probe slower than timeoutSeconds fails and its command is killed',
   assert.ok(Number(res.stdout.trim()) <= 1, res.stdout);
   assert.equal((await statusOf('kap-exec-timeout'))?.containerStatuses?.[0].ready, false);
 });
+
+test('an httpGet preStop hook reaches the container (inside its namespace) before it is stopped', TIMEOUT, async () => {
+  const pod = await bed.createPod('kap-prestop-http', {
+    restartPolicy: 'Never',
+    terminationGracePeriodSeconds: 5,
+    containers: [{
+      name: 'main', image: 'busybox:1.35', command: ['sh', '-c', 'mkdir -p /www && exec httpd -f -vv -p 8080 -h /www'],
+      lifecycle: { preStop: { httpGet: { path: '/bye', port: 8080 } } },
+      // Stops the container (kept, restartPolicy Never) once it has been seen running.
+      livenessProbe: { exec: { command: ['false'] }, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 1 },
+    }],
+  });
+  const uid = pod.metadata.uid!;
+  await waitFor('Failed', async () => (await statusOf('kap-prestop-http'))?.phase === 'Failed', 60_000);
+  const log = readFileSync(join(bed.dataDir, 'pods', uid, 'containers/main/0/container.log'), 'utf8');
+  assert.match(log, /\/bye/, log);
+  assert.ok(!(await eventsOf(uid)).some((e) => e.reason === 'FailedPreStopHook'));
+});
