@@ -4,8 +4,9 @@
 // its own address as the source: no NAT between pods); in its container it
 // resolves a Service by full name and by short name (search path) and gets
 // pages from every ready endpoint through the ClusterIP; a NodePort answers on
-// every node's address from a machine that is not a node; and teardown leaves
-// no namespace, mount or process behind.
+// every node's address from a machine that is not a node; a pod that is not
+// ready gets none of it; and teardown leaves no namespace, mount or process
+// behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { NetnsCluster } from '../harness/netns-cluster';
 import { mountsUnder, processesMentioning } from '../harness/cleanup';
 import { HostGatewayRoutes } from '../../node-agent/network/node-routes';
+import { request } from '../harness/http';
 import { create, eventually, inNetns, podLog, startNetworkCluster, startPod } from './network-cluster';
 
 const WEB = 'mkdir /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www';
@@ -49,6 +51,19 @@ test('3 nodes: pod-to-pod across nodes, Service by DNS name, NodePort on every n
     const web2 = await startPod(net, n2, 'kap-web-2', WEB, { app: 'kap-web' });
     const web3 = await startPod(net, n3, 'kap-web-3', WEB, { app: 'kap-web' });
     const probe = await startPod(net, n1, 'kap-probe', 'sleep 3600');
+    // A third backend that never passes its readiness probe: listed as not ready, never sent traffic.
+    await create(net.api, '/api/v1/namespaces/default/pods', {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kap-web-1', labels: { app: 'kap-web' } },
+      spec: {
+        nodeName: n1.name, terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'main', image: 'busybox:1.35', command: ['sh', '-c', WEB], readinessProbe: { exec: { command: ['false'] }, periodSeconds: 1 } }],
+      },
+    });
+    await eventually('the unready backend listed as not ready', async () => {
+      const ep = (await request(net.api, 'GET', '/api/v1/namespaces/default/endpoints/kap-web')).body;
+      const notReady = (ep?.subsets ?? []).flatMap((s: { notReadyAddresses?: Array<{ targetRef?: { name: string } }> }) => s.notReadyAddresses ?? []);
+      return notReady.some((a: { targetRef?: { name: string } }) => a.targetRef?.name === 'kap-web-1');
+    });
     assert.notEqual(web2.ip.split('.')[2], probe.ip.split('.')[2], 'the pods are on different subnets');
 
     // TCP by pod IP, from node 1's pod to both other nodes' pods.
@@ -75,17 +90,18 @@ test('3 nodes: pod-to-pod across nodes, Service by DNS name, NodePort on every n
     // Inside a container: the Service by full and short name, answered by both endpoints over time.
     const client = await startPod(net, n1, 'kap-client', CLIENT);
     const resolvConf = await inNetns(client.netns, ['cat', `${n1.agent.dataDir}/pods/${client.uid}/etc/resolv.conf`]).catch(() => '');
-    const answers = await eventually('pages from both endpoints by both names', async () => {
-      const log = await podLog(net, 'kap-client');
-      const seen = new Set(log.split('\n').filter((l) => /^(fqdn|short):kap-web-\d$/.test(l)));
-      return ['fqdn:kap-web-2', 'fqdn:kap-web-3', 'short:kap-web-2', 'short:kap-web-3'].every((s) => seen.has(s)) ? seen : undefined;
+    const answers = await eventually('pages from both ready endpoints by both names, 20 answers or more', async () => {
+      const lines = (await podLog(net, 'kap-client')).split('\n').filter((l) => /^(fqdn|short):kap-web-\d$/.test(l));
+      const seen = new Set(lines);
+      const all = ['fqdn:kap-web-2', 'fqdn:kap-web-3', 'short:kap-web-2', 'short:kap-web-3'].every((s) => seen.has(s));
+      return all && lines.length >= 20 ? seen : undefined;
     }, 90_000).catch(async (err) => {
       throw new Error(`${(err as Error).message}\nclient log:\n${(await podLog(net, 'kap-client')).slice(-1500)}\n${resolvConf}`);
     });
-    assert.equal(answers.size, 4);
+    assert.deepEqual([...answers].sort(), ['fqdn:kap-web-2', 'fqdn:kap-web-3', 'short:kap-web-2', 'short:kap-web-3'], 'the unready kap-web-1 answered none');
 
     // NodePort: on every node's address, from the server machine (not a node).
-    const svc = (await (await import('../harness/http')).request(net.api, 'GET', '/api/v1/namespaces/default/services/kap-web')).body;
+    const svc = (await request(net.api, 'GET', '/api/v1/namespaces/default/services/kap-web')).body;
     const nodePort: number = svc.spec.ports[0].nodePort;
     assert.ok(nodePort >= 30000 && nodePort <= 32767);
     for (const node of net.nodes) {
@@ -93,7 +109,7 @@ test('3 nodes: pod-to-pod across nodes, Service by DNS name, NodePort on every n
         const body = await inNetns(net.serverMachine.ns, ['sh', '-c', get(node.machine.ip, nodePort)]);
         return body.trim() || undefined;
       });
-      assert.match(page, /^kap-web-[23]$/);
+      assert.match(page, /^kap-web-[23]$/, 'only ready backends answer');
     }
   } catch (err) {
     throw new Error(`${(err as Error).stack}\n${cluster.logs()}`);
