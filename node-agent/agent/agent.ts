@@ -123,7 +123,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const syncer = new PodSyncer({
     runtime, images: opts.images, reporter: client, nodeName: opts.nodeName, hostIP: nodeIp,
     backoff: opts.backoff ?? DEFAULT_BACKOFF, log: opts.log, network: opts.network, volumeResyncMs: opts.volumeResyncMs,
-    resources: new PodResources({ objects: client, clusterDns: opts.clusterDns, objectTtlMs: (opts.volumeResyncMs ?? 60_000) / 5 }),
+    resources: new PodResources({
+      objects: client, clusterDns: opts.clusterDns, objectTtlMs: (opts.volumeResyncMs ?? 60_000) / 5,
+      allocatable: machineRegistration({ nodeName: opts.nodeName, nodeIp, dataDir: opts.dataDir }).allocatable,
+    }),
   });
   const workers = new PodWorkers(syncer, { retryDelayMs: opts.retryDelayMs });
   const abort = new AbortController();

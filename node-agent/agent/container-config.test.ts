@@ -43,9 +43,16 @@ test('env: image env, then the container\'s with fieldRefs, overriding by name; 
   assert.equal(cfg.cwd, '/srv');
 });
 
-test('env from resourceFieldRef is refused as a config error (not supported yet)', () => {
+test('env from resourceFieldRef: the container\'s own limit by default; an unknown resource is a config error', () => {
   const pod = makePod();
-  pod.spec.containers[0].env = [{ name: 'X', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } }];
+  pod.spec.containers[0].resources = { limits: { memory: '64Mi' } };
+  pod.spec.containers[0].env = [
+    { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+    { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+  ];
+  const env = containerRunConfig(pod, pod.spec.containers[0], image(), { ...facts, allocatable: { cpu: '3' } }).env;
+  assert.ok(env?.includes('MEM=64') && env.includes('CPU=3'), String(env));
+  pod.spec.containers[0].env = [{ name: 'X', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } }];
   assert.throws(() => containerRunConfig(pod, pod.spec.containers[0], image(), facts), ContainerConfigError);
 });
 

@@ -5,16 +5,12 @@ import { integerValue, milliValue } from '../../api/quantity';
 import { cpuQuotaFromMilli, cpuSharesFromMilli, type ContainerDescription } from '../runtime/oci-spec';
 import type { ImageRunConfig } from './image-provider';
 import type { KubeObject } from '../../api/types';
+import { ContainerConfigError } from './config-error';
+import { resourceFieldValue } from './resource-field';
 import { configMapValues, objectKey, secretValues, type PodObjectKind, type PodObjects } from './pod-objects';
 import type { ContainerSpec, EnvFromSource, EnvVar, KeySelector, Pod } from './pod-types';
 
-/** The container cannot be configured (shown as CreateContainerConfigError). */
-export class ContainerConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ContainerConfigError';
-  }
-}
+export { ContainerConfigError } from './config-error';
 
 export interface PodFacts {
   nodeName: string;
@@ -22,6 +18,8 @@ export interface PodFacts {
   podIP?: string;
   /** The ConfigMaps and Secrets the container's env names, fetched beforehand (containerEnvRefs). */
   objects?: PodObjects;
+  /** The node's allocatable resources: what resourceFieldRef gives for a limit the container does not set. */
+  allocatable?: Record<string, string>;
 }
 
 export interface ImageUserFiles {
@@ -104,7 +102,7 @@ export function containerEnv(pod: Pod, c: ContainerSpec, image: Pick<ImageRunCon
     }
   }
   for (const e of c.env ?? []) {
-    const value = envValue(pod, e, facts, vars);
+    const value = envValue(pod, c, e, facts, vars);
     if (value !== undefined) vars.set(e.name, value);
   }
   return [...vars].map(([k, v]) => `${k}=${v}`);
@@ -154,7 +152,7 @@ function envFromValues(pod: Pod, from: EnvFromSource, facts: PodFacts): Map<stri
 }
 
 /** The variable's value, or undefined when an optional source or key is absent (the variable is left out). */
-function envValue(pod: Pod, e: EnvVar, facts: PodFacts, vars: Map<string, string>): string | undefined {
+function envValue(pod: Pod, c: ContainerSpec, e: EnvVar, facts: PodFacts, vars: Map<string, string>): string | undefined {
   const from = e.valueFrom;
   if (from?.fieldRef) return fieldValue(pod, facts, from.fieldRef.fieldPath);
   const keyRef = (kind: PodObjectKind, sel: KeySelector) => {
@@ -165,6 +163,7 @@ function envValue(pod: Pod, e: EnvVar, facts: PodFacts, vars: Map<string, string
     if (sel.optional) return undefined;
     throw new ContainerConfigError(`couldn't find key ${sel.key} in ${kind} ${pod.metadata.namespace ?? 'default'}/${sel.name}`);
   };
+  if (from?.resourceFieldRef) return resourceFieldValue(pod, c.name, from.resourceFieldRef, facts.allocatable);
   if (from?.configMapKeyRef) return keyRef('ConfigMap', from.configMapKeyRef);
   if (from?.secretKeyRef) return keyRef('Secret', from.secretKeyRef);
   if (from) {

@@ -1,6 +1,6 @@
 // What a pod's containers get from outside their image: volumes, env from ConfigMaps and Secrets, and the
 // pod's /etc/hosts and /etc/resolv.conf. pod-sync.ts calls prepare() once per sync (volumes follow their
-// sources through it) and, per container start, envObjects() and mounts().
+// sources through it) and, per container start, envSources() and mounts().
 import { ApiError } from '../../api/errors';
 import type { ResolvConf } from '../dns/resolv-conf';
 import type { OciMount } from '../runtime/oci-spec';
@@ -20,6 +20,8 @@ export interface PodResourcesOptions {
   clusterDns?: ClusterDns;
   /** The node's resolver config (default: /etc/resolv.conf, or systemd-resolved's upstream list). */
   nodeResolv?: ResolvConf;
+  /** The node's allocatable resources (resourceFieldRef of a limit the container does not set). */
+  allocatable?: Record<string, string>;
 }
 
 export interface PreparedPod {
@@ -49,14 +51,14 @@ export class PodResources {
   /** Sets up or refreshes the pod's volumes and writes its hosts/resolv.conf files; throws a VolumeError. */
   async prepare(podDir: string, pod: Pod, ctx: { podIPs: string[]; hostname: string }): Promise<PreparedPod> {
     const objects = await this.fetch(pod, volumeObjectRefs(pod.spec.volumes ?? []));
-    const volumes = await setUpVolumes(podDir, pod, objects);
+    const volumes = await setUpVolumes(podDir, pod, { objects, allocatable: this.o.allocatable });
     const files = await writePodFiles(podDir, pod, { ...ctx, clusterDns: this.o.clusterDns, nodeResolv: this.o.nodeResolv });
     return { podDir, volumes, files };
   }
 
-  /** The ConfigMaps and Secrets the container's env reads (absent ones as null). */
-  envObjects(pod: Pod, c: ContainerSpec): Promise<PodObjects> {
-    return this.fetch(pod, containerEnvRefs(c));
+  /** What the container's env reads besides the pod: its ConfigMaps and Secrets (absent ones as null), the node's allocatable. */
+  async envSources(pod: Pod, c: ContainerSpec): Promise<{ objects: PodObjects; allocatable?: Record<string, string> }> {
+    return { objects: await this.fetch(pod, containerEnvRefs(c)), allocatable: this.o.allocatable };
   }
 
   /** The container's volume mounts and the pod's files, parents first. */

@@ -287,10 +287,10 @@ export class PodSyncer implements PodWorkerHandlers {
     this.event(pod, c.name, 'Normal', 'Pulled', `Container image "${c.image}" is present on the machine (${image.imageId})`);
     let started: ContainerAttempt;
     try {
-      const objects = await this.resources.envObjects(pod, c);
-      for (const m of skippedEnvFromKeys(pod, c, objects)) this.event(pod, c.name, 'Warning', 'InvalidEnvironmentVariableNames', m);
+      const sources = await this.resources.envSources(pod, c);
+      for (const m of skippedEnvFromKeys(pod, c, sources.objects)) this.event(pod, c.name, 'Warning', 'InvalidEnvironmentVariableNames', m);
       const mounts = await this.resources.mounts(c, prepared);
-      started = await this.o.runtime.startContainer(pod, c, attempt, image, { ...this.facts(podIP), objects }, sandbox, mounts);
+      started = await this.o.runtime.startContainer(pod, c, attempt, image, { ...this.facts(podIP), ...sources }, sandbox, mounts);
     } catch (err) {
       const message = (err as Error).message;
       this.event(pod, c.name, 'Warning', 'Failed', `Error: ${message}`);

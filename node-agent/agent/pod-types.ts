@@ -3,6 +3,12 @@
 import type { KubeObject } from '../../api/types';
 import type { ContainerPort, Lifecycle, Probe } from './probes/probe-types';
 
+export interface ResourceFieldSelector {
+  containerName?: string;
+  resource: string;
+  divisor?: string | number;
+}
+
 export interface KeySelector {
   name: string;
   key: string;
@@ -12,7 +18,7 @@ export interface KeySelector {
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { fieldRef?: { fieldPath: string }; configMapKeyRef?: KeySelector; secretKeyRef?: KeySelector; resourceFieldRef?: unknown };
+  valueFrom?: { fieldRef?: { fieldPath: string }; configMapKeyRef?: KeySelector; secretKeyRef?: KeySelector; resourceFieldRef?: ResourceFieldSelector };
 }
 
 export interface EnvFromSource {
@@ -37,7 +43,7 @@ export interface KeyToPath {
 export interface DownwardAPIFile {
   path: string;
   fieldRef?: { fieldPath: string };
-  resourceFieldRef?: unknown;
+  resourceFieldRef?: ResourceFieldSelector;
   mode?: number;
 }
 

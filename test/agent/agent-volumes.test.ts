@@ -91,12 +91,13 @@ test('env from a ConfigMap and a Secret, and envFrom with a prefix', TIMEOUT, as
   await put('Secret', 'kap-env-secret', { password: 'hunter2', '2FA': 'skipped' });
   const pod = await bed.createPod('kap-env', {
     containers: [{
-      name: 'main', image: 'busybox:1.35', command: SLEEP,
+      name: 'main', image: 'busybox:1.35', command: SLEEP, resources: { requests: { cpu: '100m' } },
       envFrom: [{ configMapRef: { name: 'kap-env-cm' }, prefix: 'CM_' }, { secretRef: { name: 'kap-env-secret' } }],
       env: [
         { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'kap-env-cm', key: 'MODE' } } },
         { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'kap-env-secret', key: 'password' } } },
         { name: 'MAYBE', valueFrom: { secretKeyRef: { name: 'kap-absent', key: 'x', optional: true } } },
+        { name: 'CPU_REQUEST', valueFrom: { resourceFieldRef: { resource: 'requests.cpu', divisor: '1m' } } },
       ],
     }],
   });
@@ -104,6 +105,7 @@ test('env from a ConfigMap and a Secret, and envFrom with a prefix', TIMEOUT, as
   const env = await exec(pod, 'main', 'env');
   assert.match(env, /^MODE=fast$/m);
   assert.match(env, /^PASSWORD=hunter2$/m);
+  assert.match(env, /^CPU_REQUEST=100$/m);
   assert.match(env, /^CM_MODE=fast$/m);
   assert.match(env, /^CM_9LIVES=cat$/m);
   assert.match(env, /^password=hunter2$/m);
@@ -128,7 +130,7 @@ test('configMap and secret volumes: content, modes, read-only, and updates throu
   await put('Secret', 'kap-vol-secret', { token: 's3cret' });
   const pod = await bed.createPod('kap-files', {
     containers: [{
-      name: 'main', image: 'busybox:1.35', command: SLEEP,
+      name: 'main', image: 'busybox:1.35', command: SLEEP, resources: { limits: { memory: '48Mi' } },
       volumeMounts: [
         { name: 'cfg', mountPath: '/cfg' },
         { name: 'sec', mountPath: '/sec' },
@@ -140,7 +142,12 @@ test('configMap and secret volumes: content, modes, read-only, and updates throu
       { name: 'cfg', configMap: { name: 'kap-vol-cm', items: [{ key: 'greeting', path: 'conf/greeting', mode: 0o600 }] } },
       { name: 'sec', secret: { secretName: 'kap-vol-secret', defaultMode: 0o400 } },
       { name: 'one', configMap: { name: 'kap-vol-cm' } },
-      { name: 'meta', downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+      {
+        name: 'meta', downwardAPI: { items: [
+          { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
+          { path: 'mem', resourceFieldRef: { containerName: 'main', resource: 'limits.memory', divisor: '1Mi' } },
+        ] },
+      },
     ],
   });
   await running('kap-files');
@@ -149,6 +156,7 @@ test('configMap and secret volumes: content, modes, read-only, and updates throu
   assert.equal(await exec(pod, 'main', 'cat /sec/token'), 's3cret');
   assert.equal(await exec(pod, 'main', 'cat /etc/one.conf'), 'hello');
   assert.equal(await exec(pod, 'main', 'cat /meta/name'), 'kap-files');
+  assert.equal(await exec(pod, 'main', 'cat /meta/mem'), '48');
   assert.equal(await exec(pod, 'main', 'test ! -e /cfg/other && echo only-items'), 'only-items\n');
   assert.match(await exec(pod, 'main', 'touch /cfg/new 2>&1 || echo refused'), /Read-only file system/);
   // The secret's files never touch the node's disk: its volume is a tmpfs.

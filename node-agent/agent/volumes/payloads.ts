@@ -2,6 +2,7 @@
 // fetched objects to a Payload (path → content, mode), with Kubernetes' rules for items, modes and
 // optional sources. A problem is a VolumeError with the kubelet's wording.
 import { ContainerConfigError, podMetadataField } from '../container-config';
+import { resourceFieldValue } from '../resource-field';
 import { configMapValues, objectKey, secretValues, type PodObjectKind, type PodObjects } from '../pod-objects';
 import type { DownwardAPIFile, KeyToPath, Pod, Volume, VolumeProjection } from '../pod-types';
 import type { Payload } from './atomic-writer';
@@ -66,8 +67,9 @@ export function formatMap(m: Record<string, string> | undefined): string {
   return Object.keys(m ?? {}).sort().map((k) => `${k}=${JSON.stringify(m![k])}`).join('\n');
 }
 
-function downwardValue(pod: Pod, file: DownwardAPIFile): string {
-  if (!file.fieldRef) throw new VolumeError(`downwardAPI item ${file.path}: only fieldRef is supported by this agent`);
+function downwardValue(pod: Pod, file: DownwardAPIFile, allocatable: Record<string, string> | undefined): string {
+  if (file.resourceFieldRef) return resourceFieldValue(pod, undefined, file.resourceFieldRef, allocatable);
+  if (!file.fieldRef) throw new VolumeError(`downwardAPI item ${file.path}: it needs a fieldRef or a resourceFieldRef`);
   const path = file.fieldRef.fieldPath;
   const meta = podMetadataField(pod, path);
   if (meta !== undefined) return meta;
@@ -78,24 +80,31 @@ function downwardValue(pod: Pod, file: DownwardAPIFile): string {
   }
 }
 
-function downwardPayload(pod: Pod, items: DownwardAPIFile[], mode: number, into: Payload): void {
-  for (const item of items) into.set(item.path, { data: Buffer.from(downwardValue(pod, item), 'utf8'), mode: item.mode ?? mode });
+function downwardPayload(pod: Pod, items: DownwardAPIFile[], sources: VolumeSources, mode: number, into: Payload): void {
+  for (const item of items) into.set(item.path, { data: Buffer.from(downwardValue(pod, item, sources.allocatable), 'utf8'), mode: item.mode ?? mode });
 }
 
-function projectionPayload(pod: Pod, s: VolumeProjection, objects: PodObjects, mode: number, into: Payload): void {
-  if (s.configMap) objectPayload('ConfigMap', s.configMap, objects, mode, into);
-  else if (s.secret) objectPayload('Secret', s.secret, objects, mode, into);
-  else if (s.downwardAPI) downwardPayload(pod, s.downwardAPI.items ?? [], mode, into);
+function projectionPayload(pod: Pod, s: VolumeProjection, sources: VolumeSources, mode: number, into: Payload): void {
+  if (s.configMap) objectPayload('ConfigMap', s.configMap, sources.objects, mode, into);
+  else if (s.secret) objectPayload('Secret', s.secret, sources.objects, mode, into);
+  else if (s.downwardAPI) downwardPayload(pod, s.downwardAPI.items ?? [], sources, mode, into);
   else throw new VolumeError(`projected source ${Object.keys(s)[0] ?? '(empty)'} is not supported by this agent`);
 }
 
 /** The files of a configMap, secret, downwardAPI or projected volume; undefined for other kinds. */
-export function volumePayload(pod: Pod, v: Volume, objects: PodObjects): Payload | undefined {
+/** What volume files are made of besides the pod: the fetched objects and the node's allocatable. */
+export interface VolumeSources {
+  objects: PodObjects;
+  allocatable?: Record<string, string>;
+}
+
+export function volumePayload(pod: Pod, v: Volume, sources: VolumeSources): Payload | undefined {
+  const { objects } = sources;
   const out: Payload = new Map();
   if (v.configMap) objectPayload('ConfigMap', v.configMap, objects, v.configMap.defaultMode ?? DEFAULT_MODE, out);
   else if (v.secret) objectPayload('Secret', { ...v.secret, name: v.secret.secretName }, objects, v.secret.defaultMode ?? DEFAULT_MODE, out);
-  else if (v.downwardAPI) downwardPayload(pod, v.downwardAPI.items ?? [], v.downwardAPI.defaultMode ?? DEFAULT_MODE, out);
-  else if (v.projected) for (const s of v.projected.sources ?? []) projectionPayload(pod, s, objects, v.projected.defaultMode ?? DEFAULT_MODE, out);
+  else if (v.downwardAPI) downwardPayload(pod, v.downwardAPI.items ?? [], sources, v.downwardAPI.defaultMode ?? DEFAULT_MODE, out);
+  else if (v.projected) for (const s of v.projected.sources ?? []) projectionPayload(pod, s, sources, v.projected.defaultMode ?? DEFAULT_MODE, out);
   else return undefined;
   return out;
 }

@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { integerValue } from '../../../api/quantity';
 import { mountPoints } from '../pod-sandbox';
-import type { PodObjects } from '../pod-objects';
 import type { Pod, Volume } from '../pod-types';
 import { unmount } from '../../runtime/overlay';
 import { writeAtomically } from './atomic-writer';
 import { prepareHostPath } from './host-path';
-import { VolumeError, volumePayload } from './payloads';
+import { VolumeError, volumePayload, type VolumeSources } from './payloads';
 
 const run = promisify(execFile);
 
@@ -50,7 +49,7 @@ async function ensureTmpfs(dir: string, options: string[]): Promise<void> {
   await run('mount', ['-t', 'tmpfs', '-o', ['nosuid', 'nodev', ...options].join(','), 'tmpfs', dir]);
 }
 
-async function setUpVolume(podDir: string, pod: Pod, v: Volume, objects: PodObjects): Promise<MountedVolume> {
+async function setUpVolume(podDir: string, pod: Pod, v: Volume, sources: VolumeSources): Promise<MountedVolume> {
   const plugin = pluginOf(v);
   if (!plugin) {
     const kind = Object.keys(v).find((k) => k !== 'name') ?? 'an empty';
@@ -72,21 +71,21 @@ async function setUpVolume(podDir: string, pod: Pod, v: Volume, objects: PodObje
     return { path: dir, forceReadOnly: false };
   }
   // The payload is built before anything is touched: a missing source leaves the old files in place.
-  const payload = volumePayload(pod, v, objects)!;
+  const payload = volumePayload(pod, v, sources)!;
   if (plugin === 'secret' || plugin === 'projected') await ensureTmpfs(dir, ['mode=0755']);
   await writeAtomically(dir, payload);
   return { path: dir, forceReadOnly: true };
 }
 
 /**
- * Sets up (or refreshes) every volume of the pod; the objects of volumeObjectRefs must be in `objects`.
+ * Sets up (or refreshes) every volume of the pod; the objects of volumeObjectRefs must be in `sources`.
  * The first failure is thrown as a VolumeError naming the volume, with the kubelet's wording.
  */
-export async function setUpVolumes(podDir: string, pod: Pod, objects: PodObjects): Promise<Map<string, MountedVolume>> {
+export async function setUpVolumes(podDir: string, pod: Pod, sources: VolumeSources): Promise<Map<string, MountedVolume>> {
   const out = new Map<string, MountedVolume>();
   for (const v of pod.spec.volumes ?? []) {
     try {
-      out.set(v.name, await setUpVolume(podDir, pod, v, objects));
+      out.set(v.name, await setUpVolume(podDir, pod, v, sources));
     } catch (err) {
       throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : ${(err as Error).message}`);
     }
