@@ -299,3 +299,19 @@ test('an httpGet preStop hook reaches the container (inside its namespace) befor
   assert.match(log, /\/bye/, log);
   assert.ok(!(await eventsOf(uid)).some((e) => e.reason === 'FailedPreStopHook'));
 });
+
+test('the container\'s lifecycle.stopSignal wins over the image\'s StopSignal', TIMEOUT, async () => {
+  const pod = await bed.createPod('kap-own-stopsignal', {
+    os: { name: 'linux' },
+    restartPolicy: 'Never',
+    terminationGracePeriodSeconds: 5,
+    containers: [{
+      name: 'main', image: 'busybox:stopsignal',
+      command: ['sh', '-c', 'trap "echo int > /got; exit 0" INT; trap "echo usr1 > /got; exit 0" USR1; touch /up; while true; do sleep 0.1; done'],
+      lifecycle: { stopSignal: 'SIGINT' },
+      livenessProbe: { exec: { command: ['sh', '-c', '! test -e /up'] }, periodSeconds: 1, failureThreshold: 1 },
+    }],
+  });
+  await waitFor('Succeeded', async () => (await statusOf('kap-own-stopsignal'))?.phase === 'Succeeded', 60_000);
+  assert.equal(readFileSync(join(bed.dataDir, 'pods', pod.metadata.uid!, 'containers/main/0/upper/got'), 'utf8'), 'int\n');
+});
