@@ -68,6 +68,11 @@ export class JobBackoff {
     return Math.max(0, r.lastFailureTime + backoffDelay(r.failuresAfterLastSuccess, this.baseMs, this.maxMs) - now);
   }
 
+  /** The delay after `failures` failures, with this store's base and cap. */
+  delay(failures: number): number {
+    return backoffDelay(failures, this.baseMs, this.maxMs);
+  }
+
   failures(key: string): number {
     return this.records.get(key)?.failuresAfterLastSuccess ?? 0;
   }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { findByKind } from '../api/resources';
 import type { KubeObject } from '../api/types';
 import { createNamespace, resources, startTestCluster, TestCluster } from '../test/controllers/cluster';
-import { disruptionTarget, finishPod, job } from '../test/controllers/job-pods';
+import { disruptionTarget, failOn42IgnoreDisruption as policy, finishPod, job } from '../test/controllers/job-pods';
 import { ManualClock } from '../test/controllers/manual-clock';
 import { summary } from '../test/controllers/recording-client';
 import { startUnitBed, UnitBed } from '../test/controllers/unit-bed';
@@ -86,13 +86,6 @@ test('a failed pod is replaced only after the back-off; the failure past backoff
   }
 });
 
-const policy = {
-  rules: [
-    { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } },
-    { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
-  ],
-};
-
 test('podFailurePolicy FailJob on exit code 42: the Job fails at once (reason PodFailurePolicy) and its other pods are deleted', async () => {
   const ns = 'kap-jobu-failjob';
   await createNamespace(cluster.client, ns);
@@ -145,6 +138,54 @@ test('podFailurePolicy Ignore on DisruptionTarget: the failure is not counted, t
     const failed = bed.informers.for<Job & KubeObject>(jobs).getByName(ns, 'tolerant')!;
     assert.equal(failed.status?.failed, 1);
     assert.equal(failed.status?.conditions?.find((c) => c.type === 'Failed')?.reason, 'BackoffLimitExceeded', 'exit code 1 matches no rule: counted, backoffLimit 0');
+  } finally {
+    await bed.stop();
+  }
+});
+
+test('backoffLimitPerIndex: an index fails alone past its limit or on FailIndex, backs off on its own failures; all finished with failures → FailedIndexes', async () => {
+  const ns = 'kap-jobu-perindex';
+  await createNamespace(cluster.client, ns);
+  const failIndex = { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [42] } }] };
+  await cluster.client.create(jobs, ns, job('per', { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1, podFailurePolicy: failIndex }));
+  const bed = await bedFor();
+  const { clock } = bed;
+  const ofIndex = (i: number) => live(jobPods(bed, ns)).find((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === String(i));
+  const j = () => bed.informers.for<Job & KubeObject>(jobs).getByName(ns, 'per')!;
+  try {
+    await bed.caughtUp(jobs, ns, 'per');
+    await settle(bed, ns, 'per');
+    await bed.until(() => live(jobPods(bed, ns)).length === 3, 'three pods');
+    assert.equal(ofIndex(0)!.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'], '0');
+
+    // Index 0 fails once: its replacement waits 10 s and carries the count 1.
+    await finishPod(cluster.client, ofIndex(0)!, 'Failed', { finishedAt: clock.now() });
+    await bed.until(() => !ofIndex(0), 'index 0 failed in the cache');
+    assert.ok(!(await settle(bed, ns, 'per')).includes('create pods per-0-'), 'no retry of index 0 during its back-off');
+    await settle(bed, ns, 'per');
+    clock.advance(10_000);
+    assert.ok((await settle(bed, ns, 'per')).includes('create pods per-0-'), 'index 0 retried after 10 s');
+    await bed.until(() => !!ofIndex(0), 'the retry of index 0');
+    assert.equal(ofIndex(0)!.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'], '1');
+
+    // Its second failure passes backoffLimitPerIndex 1; index 1 fails with exit code 42 (FailIndex).
+    await finishPod(cluster.client, ofIndex(0)!, 'Failed', { finishedAt: clock.now() });
+    await finishPod(cluster.client, ofIndex(1)!, 'Failed', { exitCode: 42, finishedAt: clock.now() });
+    await bed.until(() => !ofIndex(0) && !ofIndex(1), 'both failures in the cache');
+    await settle(bed, ns, 'per');
+    await settle(bed, ns, 'per');
+    assert.equal(j().status?.failedIndexes, '0,1');
+    assert.ok(!j().status?.conditions?.some((c) => c.type === 'Failed'), 'index 2 still runs');
+    clock.advance(60 * 60_000);
+    assert.ok(!(await settle(bed, ns, 'per')).some((c) => c.startsWith('create')), 'failed indexes are not retried');
+
+    await finishPod(cluster.client, ofIndex(2)!, 'Succeeded', { finishedAt: clock.now() });
+    await bed.until(() => !ofIndex(2), 'index 2 done in the cache');
+    await settle(bed, ns, 'per');
+    await settle(bed, ns, 'per');
+    assert.equal(j().status?.completedIndexes, '2');
+    assert.equal(j().status?.failed, 3);
+    assert.equal(j().status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True')?.reason, 'FailedIndexes');
   } finally {
     await bed.stop();
   }

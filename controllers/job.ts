@@ -14,6 +14,7 @@ import { Controller, ControllerContext } from './controller';
 import { rfc3339 } from './deployment-status';
 import { Expectations } from './expectations';
 import { JobBackoff } from './job-backoff';
+import { COMPLETION_INDEX_ANNOTATION, IndexFailures, INDEX_FAILURE_COUNT_ANNOTATION, indexOf, parseIndexes } from './job-index-failures';
 import { controllerRefOf, makeControllerRef } from './owner-refs';
 import { matchPodFailurePolicy, PodFailurePolicy } from './pod-failure-policy';
 import { compareForDeletion, isPodReady } from './pod-state';
@@ -22,7 +23,7 @@ import type { Condition, Pod, PodTemplate } from './workload-types';
 
 export const jobsResource = findByKind('batch/v1', 'Job')!;
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
-export const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+export { COMPLETION_INDEX_ANNOTATION, parseIndexes } from './job-index-failures';
 
 export interface JobStatus {
   conditions?: Condition[];
@@ -33,6 +34,7 @@ export interface JobStatus {
   succeeded?: number;
   failed?: number;
   completedIndexes?: string;
+  failedIndexes?: string;
   uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
 }
 
@@ -50,6 +52,8 @@ export interface Job {
     suspend?: boolean;
     podFailurePolicy?: PodFailurePolicy;
     podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
+    backoffLimitPerIndex?: number;
+    maxFailedIndexes?: number;
     template?: PodTemplate;
   };
   status?: JobStatus;
@@ -136,6 +140,9 @@ export class JobController extends Controller {
     //    Failed pods are replaced (podReplacementPolicy Failed, implied by a podFailurePolicy):
     //    then it counts once it has failed, and the podFailurePolicy decides how.
     const onlyReplaceFailed = job.spec.podReplacementPolicy === 'Failed' || !!job.spec.podFailurePolicy;
+    const indexed = job.spec.completionMode === 'Indexed';
+    // backoffLimitPerIndex: failures counted per index, an index failing alone (FailIndex or its own limit).
+    const perIndex = indexed && job.spec.backoffLimitPerIndex !== undefined ? new IndexFailures(job.spec.backoffLimitPerIndex, status.failedIndexes, pods, job.spec.podFailurePolicy, (n) => this.backoff.delay(n), now) : undefined;
     const newlySucceeded: Pod[] = [];
     const newlyFailed: Pod[] = [];
     const ignored = new Set<string>();
@@ -158,9 +165,9 @@ export class JobController extends Controller {
       if (match?.action === 'FailJob') policyFailure ??= { reason: 'PodFailurePolicy', message: match.message };
       if (!uncounted.failed.includes(uid)) uncounted.failed.push(uid);
       newlyFailed.push(p);
+      perIndex?.failedPod(p, match?.action === 'FailIndex');
     }
     this.backoff.observe(key, newlySucceeded, newlyFailed, now);
-    const indexed = job.spec.completionMode === 'Indexed';
     const completed = new Set(parseIndexes(status.completedIndexes));
     if (indexed) for (const p of pods) if (uncounted.succeeded.includes(p.metadata.uid!)) completed.add(indexOf(p));
     // 2. Counters include what is recorded; pods whose finalizer is gone move out of the uncounted lists.
@@ -178,18 +185,23 @@ export class JobController extends Controller {
     const started = status.startTime ? Date.parse(status.startTime) : undefined;
     // A podFailurePolicy FailJob is remembered as the FailureTarget condition until every pod is counted.
     const target = status.conditions?.find((c) => c.type === 'FailureTarget' && c.status === 'True');
-    let failure = target ? { reason: target.reason ?? 'PodFailurePolicy', message: target.message ?? '' } : policyFailure;
-    if (!failure && (failed > (job.spec.backoffLimit ?? 6) || restartsPastBackoffLimit(job, active))) {
+    const policyDecided = target ? { reason: target.reason ?? 'PodFailurePolicy', message: target.message ?? '' } : policyFailure;
+    let failure = policyDecided;
+    if (!policyDecided && (failed > (job.spec.backoffLimit ?? 6) || restartsPastBackoffLimit(job, active))) {
       failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
-    }
-    else if (deadline !== undefined && started !== undefined && !job.spec.suspend && now >= started + deadline * 1000) {
+    } else if (!policyDecided && perIndex && perIndex.failed.size > (job.spec.maxFailedIndexes ?? Infinity)) {
+      failure = { reason: 'MaxFailedIndexesExceeded', message: 'Job has exceeded the specified maximal number of failed indexes' };
+    } else if (!policyDecided && deadline !== undefined && started !== undefined && !job.spec.suspend && now >= started + deadline * 1000) {
       failure = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
     }
+    const finishedIndexes = completed.size + (perIndex?.failed.size ?? 0);
     const done = indexed
-      ? completed.size >= (completions ?? 1)
+      ? finishedIndexes >= (completions ?? 1)
       : completions === undefined
         ? succeeded > 0 && active.length === 0
         : succeeded >= completions;
+    // Every index finished, some failed: the Job failed (backoffLimitPerIndex).
+    if (!failure && done && perIndex && perIndex.failed.size > 0) failure = { reason: 'FailedIndexes', message: 'Job has failed indexes' };
 
     let activeCount = active.length;
     if (failure || done || job.spec.suspend) {
@@ -198,7 +210,7 @@ export class JobController extends Controller {
     } else if (this.expectations.satisfied(key)) {
       // With only Failed pods replaced, a terminating pod still holds its place.
       const terminating = onlyReplaceFailed ? pods.filter((p) => !terminal(p) && !!p.metadata.deletionTimestamp) : [];
-      activeCount = await this.manageActive(job, active, terminating, succeeded, completed, now);
+      activeCount = await this.manageActive(job, active, terminating, succeeded, completed, now, perIndex);
     }
     if (!job.spec.suspend && !status.startTime) status.startTime = rfc3339(now);
     if (!failure && !done && deadline !== undefined && !job.spec.suspend) {
@@ -214,6 +226,7 @@ export class JobController extends Controller {
       failed: uncounted.failed.filter((u) => !settledFailed.includes(u)),
     };
     if (indexed) status.completedIndexes = formatIndexes([...completed]);
+    if (perIndex) status.failedIndexes = formatIndexes([...perIndex.failed]);
     const nowText = rfc3339(now);
     if (policyFailure && !target) setJobCondition(status, 'FailureTarget', 'True', policyFailure.reason, policyFailure.message, nowText);
     setJobCondition(status, 'Suspended', job.spec.suspend ? 'True' : 'False', job.spec.suspend ? 'JobSuspended' : 'JobResumed', job.spec.suspend ? 'Job suspended' : 'Job resumed', nowText);
@@ -233,7 +246,7 @@ export class JobController extends Controller {
   }
 
   /** Creates or deletes pods to have the right number active; returns how many are active now. */
-  private async manageActive(job: Job, active: Pod[], terminating: Pod[], succeeded: number, completed: Set<number>, now: number): Promise<number> {
+  private async manageActive(job: Job, active: Pod[], terminating: Pod[], succeeded: number, completed: Set<number>, now: number, perIndex?: IndexFailures): Promise<number> {
     const key = keyOf(job as Pod);
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions;
@@ -242,8 +255,16 @@ export class JobController extends Controller {
     // Terminating pods still hold places (only Failed pods are replaced): fewer new pods, none deleted for them.
     let held = terminating.length;
     if (job.spec.completionMode === 'Indexed') {
-      const busy = new Set([...completed, ...active.map(indexOf), ...terminating.map(indexOf)]);
-      for (let i = 0; i < (completions ?? 1) && active.length + held + indexes.length < parallelism; i++) if (!busy.has(i)) indexes.push(i);
+      const busy = new Set([...completed, ...active.map(indexOf), ...terminating.map(indexOf), ...(perIndex?.failed ?? [])]);
+      let soonest = Infinity;
+      for (let i = 0; i < (completions ?? 1) && active.length + held + indexes.length < parallelism; i++) {
+        if (busy.has(i)) continue;
+        // With per-index limits each index backs off on its own failures.
+        const wait = perIndex?.remaining(i, now) ?? 0;
+        if (wait > 0) soonest = Math.min(soonest, wait);
+        else indexes.push(i);
+      }
+      if (soonest < Infinity) this.enqueueAfter(key, soonest);
       want = Math.min(parallelism, active.length + indexes.length);
       held = 0;
     } else if (completions === undefined) {
@@ -258,7 +279,7 @@ export class JobController extends Controller {
     }
     if (diff + held >= 0) return active.length;
     // After failures a new pod waits out the back-off; the key comes back when it has passed.
-    const wait = this.backoff.remaining(key, now);
+    const wait = perIndex ? 0 : this.backoff.remaining(key, now);
     if (wait > 0) {
       this.enqueueAfter(key, wait);
       return active.length;
@@ -267,13 +288,16 @@ export class JobController extends Controller {
     indexes = indexes.slice(0, count);
     this.expectations.expectCreations(key, count);
     let next = 0;
-    const { succeeded: made, error } = await slowStartBatch(count, () => this.createPod(job, indexes[next++]));
+    const { succeeded: made, error } = await slowStartBatch(count, () => {
+      const index = indexes[next++];
+      return this.createPod(job, index, index === undefined ? undefined : perIndex?.count(index));
+    });
     for (let i = made; i < count; i++) this.expectations.creationObserved(key);
     if (error) throw error;
     return active.length + made;
   }
 
-  private async createPod(job: Job, index: number | undefined): Promise<void> {
+  private async createPod(job: Job, index: number | undefined, indexFailures?: number): Promise<void> {
     const template = job.spec.template ?? {};
     const name = job.metadata.name!;
     const labels: Record<string, string> = {
@@ -288,6 +312,7 @@ export class JobController extends Controller {
     if (index !== undefined) {
       labels[COMPLETION_INDEX_ANNOTATION] = String(index);
       annotations[COMPLETION_INDEX_ANNOTATION] = String(index);
+      if (indexFailures !== undefined) annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(indexFailures);
       spec.hostname ??= `${name}-${index}`;
       for (const c of [...((spec.containers as Array<{ env?: unknown[] }>) ?? []), ...((spec.initContainers as Array<{ env?: unknown[] }>) ?? [])]) {
         c.env = [...(c.env ?? []), { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_ANNOTATION}']` } } }];
@@ -415,30 +440,17 @@ function setJobCondition(status: JobStatus, type: string, value: 'True' | 'False
   status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== type), cond];
 }
 
-function indexOf(pod: Pod): number {
-  const v = Number(pod.metadata.annotations?.[COMPLETION_INDEX_ANNOTATION] ?? pod.metadata.labels?.[COMPLETION_INDEX_ANNOTATION]);
-  return Number.isInteger(v) ? v : -1;
-}
 
-/** `1,3-5` → [1,3,4,5]. */
-export function parseIndexes(text: string | undefined): number[] {
-  const out: number[] = [];
-  for (const part of (text ?? '').split(',')) {
-    if (!part) continue;
-    const [a, b] = part.split('-').map(Number);
-    for (let i = a; i <= (b ?? a); i++) out.push(i);
-  }
-  return out;
-}
 
-/** [1,3,4,5] → `1,3-5`. */
+/** [1,3,4,5,7,8] → `1,3-5,7,8`. */
 export function formatIndexes(indexes: number[]): string {
   const sorted = [...new Set(indexes)].filter((i) => i >= 0).sort((x, y) => x - y);
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    // As Kubernetes writes them: two neighbours as `1,2`, three or more as `1-3`.
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}${j === i + 1 ? ',' : '-'}${sorted[j]}`);
     i = j + 1;
   }
   return parts.join(',');

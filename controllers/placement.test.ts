@@ -30,7 +30,7 @@ test('daemon pods: nodeSelector, required node affinity, and taints with the aut
 });
 
 test('completed indexes as Kubernetes writes them', () => {
-  assert.equal(formatIndexes([5, 0, 1, 2, 7, 8, 2]), '0-2,5,7-8');
+  assert.equal(formatIndexes([5, 0, 1, 2, 7, 8, 2]), '0-2,5,7,8', 'two neighbours are listed, three or more are a range');
   assert.deepEqual(parseIndexes('0-2,5,7-8'), [0, 1, 2, 5, 7, 8]);
   assert.deepEqual(parseIndexes(''), []);
 });

@@ -9,7 +9,7 @@ import type { RunningControllers } from '../../controllers/controller-set';
 import type { Job } from '../../controllers/job';
 import type { Pod } from '../../controllers/workload-types';
 import { createNamespace, eventually, listPods, runControllers, startTestCluster, TestCluster } from './cluster';
-import { disruptionTarget, finishPod, job } from './job-pods';
+import { disruptionTarget, failOn42IgnoreDisruption as policy, finishPod, job } from './job-pods';
 
 const jobs = findByKind('batch/v1', 'Job')!;
 const BACKOFF_MS = 3000;
@@ -30,13 +30,6 @@ after(async () => {
 const live = (pods: Pod[]) => pods.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && !p.metadata.deletionTimestamp);
 const getJob = (ns: string, name: string) => cluster.client.get<Job & KubeObject>(jobs, ns, name);
 const condition = (j: Job, type: string) => j.status?.conditions?.find((c) => c.type === type && c.status === 'True');
-
-const policy = {
-  rules: [
-    { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } },
-    { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
-  ],
-};
 
 test('after a failed pod the next one waits out the back-off', async () => {
   const ns = 'kap-jobfp-backoff';

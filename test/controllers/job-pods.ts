@@ -50,3 +50,11 @@ export async function finishPod(client: RestClient, pod: Pod, phase: 'Succeeded'
 export function disruptionTarget(): Condition {
   return { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
 }
+
+/** The policy the tests use: exit code 42 of `main` fails the Job, an eviction (DisruptionTarget) is ignored. */
+export const failOn42IgnoreDisruption = {
+  rules: [
+    { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } },
+    { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+  ],
+};
