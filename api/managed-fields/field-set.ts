@@ -173,3 +173,13 @@ export function formatPath(path: readonly string[]): string {
   }
   return out;
 }
+
+/** Whether `path` is a member of the set. */
+export function hasPath(s: FieldSet, path: readonly string[]): boolean {
+  let node: FieldSet | undefined = s;
+  for (const el of path) {
+    node = node.children?.get(el);
+    if (!node) return false;
+  }
+  return !!node.self;
+}

@@ -66,3 +66,17 @@ test('status writes and main-resource writes own disjoint parts', () => {
   const status = managedFieldsAfterUpdate(dep({ replicas: 0 }, 1), dep({ replicas: 5 }, 2), ctx('s', { ...c, subresource: 'status' }));
   assert.deepEqual(status[0], { manager: 's', operation: 'Update', apiVersion: 'apps/v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { 'f:replicas': {} } }, subresource: 'status' });
 });
+
+test('kubectl takes over fields its client-side last-applied annotation lists, and keeps the annotation in step', () => {
+  const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } });
+  const live = cm({ a: '1', b: '1' });
+  live.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied };
+  live.metadata.managedFields = managedFieldsAfterUpdate(undefined, live, ctx('kubectl-client-side-apply'));
+  const config = cm({ a: '2', b: '2' });
+  // .data.b is not in the annotation: still a conflict, and only it is reported.
+  assert.throws(() => applyConfiguration(live, config, ctx('kubectl'), false), (err) => isApiError(err, 'Conflict') && /1 conflict: .*\.data\.b$/.test(err.message));
+  assert.throws(() => applyConfiguration(live, cm({ a: '2' }), ctx('someone-else'), false), /\.data\.a/);
+  const res = applyConfiguration(live, cm({ a: '2' }), ctx('kubectl'), false);
+  assert.equal((res.object.data as Record<string, string>).a, '2');
+  assert.deepEqual(JSON.parse(res.object.metadata.annotations!['kubectl.kubernetes.io/last-applied-configuration']).data, { a: '2' });
+});

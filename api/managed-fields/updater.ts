@@ -9,7 +9,8 @@ import { ApiError } from '../errors';
 import { isJsonObject, JsonObject, setKey } from '../patch/json-value';
 import { patchMetaForKind, PatchMeta } from '../patch/patch-meta';
 import type { KubeObject } from '../types';
-import { difference, FieldSet, formatPath, intersection, isEmpty, memberPaths, union, unionAll, equalSets } from './field-set';
+import { difference, FieldSet, formatPath, hasPath, intersection, isEmpty, memberPaths, union, unionAll, equalSets } from './field-set';
+import { KUBECTL_MANAGER, lastAppliedFields, syncLastApplied } from './last-applied';
 import { decodeManagers, encodeManagers, ManagedFieldsEntry, Manager, sameIdentity, withSet } from './managers';
 import { mergeConfig, removeFields } from './merge';
 import { fieldSetOf, modifiedFields } from './walk';
@@ -145,10 +146,16 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
     for (const path of memberPaths(clash)) conflicts.push({ manager: m, path });
     next.push(withSet(m, difference(m.set, clash)));
   }
-  if (conflicts.length && !force) throw applyConflict(conflicts);
+  if (conflicts.length && !force) {
+    // kubectl moving from client-side apply: fields its last-applied annotation lists are its own.
+    const ownedBefore = ctx.manager === KUBECTL_MANAGER ? lastAppliedFields(live, meta, (o) => ownedView(o, ctx)) : undefined;
+    const remaining = ownedBefore ? conflicts.filter((c) => !hasPath(ownedBefore, c.path)) : conflicts;
+    if (remaining.length) throw applyConflict(remaining);
+  }
   const objectChanged = !isEmpty(changed) || !isEmpty(removed);
   if (mine && !objectChanged && equalSets(mine.set, applied)) next.push(mine);
   else next.push({ ...me, apiVersion: ctx.apiVersion, time: ctx.now, set: applied });
+  if (ctx.manager === KUBECTL_MANAGER) syncLastApplied(merged, cfg);
   return { object: merged, managedFields: encodeManagers(next) };
 }
 

@@ -115,3 +115,28 @@ for (const bin of binaries) {
     assert.equal(deleted.code, 0, deleted.stderr);
   });
 }
+
+for (const bin of binaries) {
+  const version = bin.split('/').pop()!;
+  const name = `csa-${version.replace(/[^0-9]/g, '')}`;
+
+  test(`${version}: an object made by client-side apply moves to server-side apply`, async () => {
+    const file = join(home, `${name}.yaml`);
+    writeFileSync(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "1"\n  b: "2"\n`);
+    const created = await kubectl(bin, 'apply', '-f', file);
+    assert.equal(created.code, 0, created.stderr);
+    writeFileSync(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "9"\n`);
+    const moved = await kubectl(bin, 'apply', '--server-side', '-f', file);
+    assert.equal(moved.code, 0, moved.stderr);
+    const obj = JSON.parse((await kubectl(bin, 'get', 'cm', name, '-o', 'json', '--show-managed-fields')).stdout);
+    assert.deepEqual(obj.data, { a: '9' });
+    // As on Kubernetes: kubectl owns the data, kubectl-last-applied the annotation it keeps in step.
+    assert.deepEqual(obj.metadata.managedFields.map((e: any) => `${e.manager}/${e.operation}`), ['kubectl/Apply', 'kubectl-last-applied/Apply']);
+    assert.deepEqual(JSON.parse(obj.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).data, { a: '9' });
+    // Client-side apply still works on it afterwards.
+    writeFileSync(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "9"\n  c: "3"\n`);
+    const back = await kubectl(bin, 'apply', '-f', file);
+    assert.equal(back.code, 0, back.stderr);
+    assert.deepEqual(JSON.parse((await kubectl(bin, 'get', 'cm', name, '-o', 'json')).stdout).data, { a: '9', c: '3' });
+  });
+}
