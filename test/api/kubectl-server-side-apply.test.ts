@@ -86,6 +86,13 @@ for (const bin of binaries) {
     assert.equal(after.spec.template.spec.containers[0].image, 'busybox:1.36');
     assert.deepEqual(after.spec.template.spec.containers[0].env, [{ name: 'A', value: '1' }]);
 
+    // A server-side dry run answers without storing anything.
+    writeFileSync(join(home, `${name}-dry.yaml`), manifest(name, 7, 'busybox:1.36', { A: '1' }));
+    const dry = await kubectl(bin, 'apply', '--server-side', '--dry-run=server', '-f', join(home, `${name}-dry.yaml`));
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /serverside-applied \(server dry run\)/);
+    assert.equal(JSON.parse((await kubectl(bin, 'get', 'deployment', name, '-o', 'json')).stdout).spec.replicas, 3);
+
     // Another manager wants other replicas: refused with the conflicting field named.
     writeFileSync(join(home, `${name}-other.yaml`), manifest(name, 5, 'busybox:1.36', { A: '1' }));
     const clash = await kubectl(bin, 'apply', '--server-side', '--field-manager', 'other', '-f', join(home, `${name}-other.yaml`));
