@@ -61,6 +61,12 @@ test('a missing fieldManager is 422 as Kubernetes; a wrong body is 400', async (
   const withManaged = await apply(`${CM}/ssa-x`, { ...cm('ssa-x', {}), metadata: { name: 'ssa-x', managedFields: [{ manager: 'x' }] } }, 'tool-a');
   assert.equal(withManaged.status, 400, withManaged.text);
   assert.match(withManaged.body.message, /managedFields must be nil/);
+  const unknown = await apply(`${CM}/ssa-x`, { ...cm('ssa-x', {}), bogus: 1 }, 'tool-a', '&fieldValidation=Strict');
+  assert.equal(unknown.status, 400, unknown.text);
+  assert.match(unknown.body.message, /unknown field "bogus"/);
+  const forceOnMerge = await request(api, 'PATCH', `${CM}/ssa-x?force=true`, { body: {}, contentType: 'application/merge-patch+json' });
+  assert.equal(forceOnMerge.status, 422, forceOnMerge.text);
+  assert.match(forceOnMerge.body.message, /force: Forbidden: may not be specified for non-apply patch/);
 });
 
 test('re-applying without a field removes it', async () => {
