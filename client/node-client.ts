@@ -10,9 +10,11 @@ import * as grpc from '@grpc/grpc-js';
 import { createHash, createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, ERROR_CODES, ErrorCode, GRPC_STATUS } from '../api/errors';
+import { SERVER_LIST_SCHEME } from './server-list';
 import type { KubeObject } from '../api/types';
 import {
   ExecFrame,
+  ImageFrame,
   HeartbeatResponse,
   LogChunk,
   NodeAddress,
@@ -328,6 +330,11 @@ export class NodeClient {
     return this.client.execSession(this.metadata());
   }
 
+  /** Opens an ImageSession call answering an IMAGE_IMPORT or IMAGE_LIST request. */
+  openImageSession(): grpc.ClientDuplexStream<ImageFrame, ImageFrame> {
+    return this.client.imageSession(this.metadata());
+  }
+
   close(): void {
     this.client.close();
   }
@@ -381,6 +388,7 @@ export function asApiError(err: unknown): ApiError {
  * pick_first then moves to the next server when the one in use goes away.
  */
 function grpcTarget(server: string): string {
+  if (server.startsWith(`${SERVER_LIST_SCHEME}:`)) return server; // a ServerList's target (client/server-list.ts)
   if (server.includes(',')) return multiServerTarget(server.split(',').map((s) => s.trim()).filter(Boolean).map(grpcTarget));
   if (!/^[a-z]+:\/\//i.test(server)) return server;
   const url = new URL(server);

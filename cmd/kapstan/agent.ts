@@ -8,6 +8,7 @@ import { ImageService } from '../../node-agent/images/image-service';
 import { loadRegistryConfigDir } from '../../node-agent/images/registry-hosts';
 import { NodePodNetwork } from '../../node-agent/network/node-pod-network';
 import { ServiceProxy } from '../../node-agent/network/service-proxy';
+import { agentServers } from './agent-servers';
 import { HostGatewayRoutes } from '../../node-agent/network/node-routes';
 import { underlayMtu, VxlanRoutes, VXLAN_OVERHEAD } from '../../node-agent/network/vxlan-routes';
 import { defaultNodeIp } from '../../node-agent/agent/machine-info';
@@ -83,10 +84,11 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
     resolvConfPath: opts.resolvConf,
   });
   if (dns) opts.log(`cluster DNS on ${dns.ip}:${dns.port} for ${dns.domain} (upstreams: ${dns.upstreams.join(', ') || 'none'})`);
+  const servers = agentServers({ server: opts.server, agentPort: opts.agentPort, dataDir: opts.dataDir, log: opts.log });
   let agent: RunningAgent;
   try {
     agent = await startAgent({
-    server: agentEndpoint(opts.server, opts.agentPort),
+    server: servers.target,
     token: opts.token,
     nodeName: opts.nodeName ?? hostname().toLowerCase(),
     nodeIp,
@@ -95,7 +97,7 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
     caPem: opts.caPem,
     log: agentLogger(opts.log),
     network,
-    serviceProxy: dns ? withClusterDns(serviceProxy, dns) : serviceProxy,
+    serviceProxy: servers.learnFrom(dns ? withClusterDns(serviceProxy, dns) : serviceProxy),
     nodeRoutes,
     clusterDns: dns ? { ip: dns.ip, domain: dns.domain } : undefined,
     });

@@ -16,6 +16,7 @@ import { startNodeGrpcServer } from '../../apiserver/grpc';
 import { podCidrAllocator } from '../../apiserver/registry/allocators/cluster-allocators';
 import { ManagedEtcd, EtcdClusterMember, peerUrl } from './managed-etcd';
 import { addEtcdMember } from './etcd-membership';
+import { ApiServerEndpoints } from './apiserver-endpoints';
 import { RestClient } from '../../client/rest-client';
 import { startControllerManager } from '../../controllers';
 import { startScheduler } from '../../scheduler';
@@ -140,6 +141,13 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
     // Controllers and the scheduler reach the API like any other client.
     const client = new RestClient({ server: url, caPem: pki.caPem, token: pki.adminToken });
     stops.push(async () => client.close());
+    const published = ha.advertise ?? (isLoopbackOrWildcard(host) ? undefined : host);
+    if (published) {
+      // The `kubernetes` Service: how pods reach the API and agents learn every server.
+      const endpoints = new ApiServerEndpoints({ client, address: published, port: api.port, log });
+      await endpoints.start();
+      stops.push(() => endpoints.stop());
+    }
     if (!flags['disable-controllers']) {
       const controllers = await startControllerManager({ client, log, identity: leaderIdentity(ha.advertise), ...LEADER_ELECTION });
       stops.push(() => controllers.stop());
@@ -217,4 +225,8 @@ async function etcdMember(ha: HaSettings, pki: Pki, dataDir: string, etcdDir: st
 /** Names the server in Lease holders (host names are alike on cloned VMs; the address is not). */
 function leaderIdentity(advertise?: string): string {
   return `${advertise ? `kapstan-server-${advertise}` : hostname()}_${randomBytes(4).toString('hex')}`;
+}
+
+function isLoopbackOrWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '::1' || host === 'localhost' || host.startsWith('127.');
 }

@@ -40,9 +40,20 @@ test('an HA cluster survives the loss of the etcd and scheduling leader', { time
     assert.deepEqual(members.map((m) => m.name).sort(), ['kapstan-10.250.0.1', 'kapstan-10.250.0.2', 'kapstan-10.250.0.3']);
     assert.ok(members.every((m) => m.peerURLs[0].startsWith('https://')), 'peers talk TLS');
 
+    // Every server publishes itself in the `kubernetes` Endpoints.
+    await waitFor(async () => {
+      const ep = (await request(apis[2], 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).body;
+      const ips = (ep?.subsets ?? []).flatMap((s: { addresses?: Array<{ ip: string }> }) => (s.addresses ?? []).map((a) => a.ip)).sort();
+      return ips.join() === '10.250.0.1,10.250.0.2,10.250.0.3' ? true : undefined;
+    }, 30_000, 'the kubernetes Endpoints to list the three servers');
+    const service = (await request(apis[0], 'GET', '/api/v1/namespaces/default/services/kubernetes')).body;
+    assert.equal(service.spec.clusterIP, '10.96.0.1');
+
+    // The agent is told only of the first server and learns the others from the cluster.
     const agentMachine = cluster.machine('a', '10.250.0.10');
-    await cluster.startAgent(agentMachine, URLS, cluster.nodeToken(servers[0]));
+    const agent = await cluster.startAgent(agentMachine, URLS[0], cluster.nodeToken(servers[0]));
     await cluster.waitNodeReady(apis[1], 'kap-a');
+    await cluster.waitForLog(agent, /servers: 10\.250\.0\.1:6444,10\.250\.0\.2:6444,10\.250\.0\.3:6444 \(learned/, 30_000);
 
     // The victim holds the scheduler Lease; etcd leadership is moved to its member if needed.
     const lease = await waitFor(async () => (await request(apis[0], 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler')).body?.spec?.holderIdentity as string | undefined, 30_000, 'a scheduler leader');
@@ -115,7 +126,7 @@ test('an HA cluster survives the loss of the etcd and scheduling leader', { time
     assert.ok(back >= writer.acked.length);
     const health = (await etcd(victim, '/v3/cluster/member/list')).members as Array<{ name: string }>;
     assert.equal(health.filter((m) => m.name).length, 3, 'three started members again');
-    console.log(JSON.stringify({ ackedWrites: writer.acked.length, failedWriteAttempts: writer.failures, boundAfterMs }));
+    console.log(JSON.stringify({ victim: URLS[victim], ackedWrites: writer.acked.length, failedWriteAttempts: writer.failures, boundAfterMs }));
   } catch (err) {
     throw new Error(`${(err as Error).stack}\n${cluster.logs()}`);
   } finally {
