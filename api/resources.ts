@@ -56,6 +56,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res('apps', 'v1', 'Deployment', 'deployments', true, ['deploy'], ['status', 'scale'], ['all']),
   res('apps', 'v1', 'ReplicaSet', 'replicasets', true, ['rs'], ['status', 'scale'], ['all']),
   res('apps', 'v1', 'DaemonSet', 'daemonsets', true, ['ds'], ['status'], ['all']),
+  res('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
   res('batch', 'v1', 'Job', 'jobs', true, [], ['status'], ['all']),
   res('batch', 'v1', 'CronJob', 'cronjobs', true, ['cj'], ['status'], ['all']),
   res('coordination.k8s.io', 'v1', 'Lease', 'leases', true),

@@ -6,7 +6,8 @@
 // node by node affinity on metadata.name, for the scheduler to bind.
 // RollingUpdate replaces old-template pods within maxUnavailable; OnDelete
 // waits for the user to delete them. Templates are told apart by the
-// `controller-revision-hash` label.
+// `controller-revision-hash` label, and kept as ControllerRevisions
+// (daemonset-history.ts) for `rollout history` and `rollout undo`.
 import { isApiError } from '../api/errors';
 import { scaledValueFromIntOrPercent, IntOrString } from '../api/int-or-string';
 import { findByKind } from '../api/resources';
@@ -14,6 +15,7 @@ import type { KubeObject } from '../api/types';
 import type { Informer } from '../client/informer';
 import { keyOf } from '../client/informer';
 import { Controller, ControllerContext } from './controller';
+import { ControllerRevision, controllerRevisionsResource, DaemonSetHistory } from './daemonset-history';
 import { Expectations } from './expectations';
 import { tolerates, Taint } from './node-lifecycle';
 import { controllerRefOf, makeControllerRef } from './owner-refs';
@@ -63,6 +65,7 @@ export interface DaemonSet extends KubeObject {
     selector?: { matchLabels?: Record<string, string> };
     template?: PodTemplate;
     minReadySeconds?: number;
+    revisionHistoryLimit?: number;
     updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { maxUnavailable?: IntOrString } };
   };
   status?: Record<string, unknown>;
@@ -148,9 +151,12 @@ export class DaemonSetController extends Controller {
   private readonly daemonSets: Informer<DaemonSet>;
   private readonly nodes: Informer<Node>;
   private readonly pods: Informer<Pod>;
+  readonly history: DaemonSetHistory;
 
   constructor(ctx: ControllerContext) {
     super('daemonset-controller', ctx);
+    const revisions = this.informers.for<ControllerRevision>(controllerRevisionsResource);
+    this.history = new DaemonSetHistory(this.client, revisions, REVISION_HASH_LABEL);
     this.expectations = new Expectations(this.clock);
     this.daemonSets = this.informers.for<DaemonSet>(daemonSetsResource);
     this.nodes = this.informers.for<Node>(nodesResource);
@@ -175,6 +181,13 @@ export class DaemonSetController extends Controller {
       observe?.(keyOf(ds), pod);
       this.enqueue(ds);
     };
+    // A revision changed or deleted by someone else is put right.
+    const byRevision = (r: ControllerRevision) => {
+      const ref = controllerRefOf(r);
+      const ds = ref?.kind === 'DaemonSet' ? this.daemonSets.getByName(r.metadata.namespace, ref.name) : undefined;
+      if (ds && ds.metadata.uid === ref!.uid) this.enqueue(ds);
+    };
+    revisions.addEventHandler({ onUpdate: (_o, r) => byRevision(r), onDelete: byRevision });
     this.pods.addEventHandler({
       onAdd: byPod((key) => this.expectations.creationObserved(key)),
       // A graceful deletion counts as observed once it starts.
@@ -224,6 +237,9 @@ export class DaemonSetController extends Controller {
     // Pods for nodes that no longer exist.
     for (const pods of byNode.values()) remove.push(...pods);
 
+    if (!ds.metadata.deletionTimestamp) {
+      await this.history.sync(ds, hash, new Set(owned.map((p) => p.metadata.labels?.[REVISION_HASH_LABEL] ?? '')));
+    }
     if (this.expectations.satisfied(key) && !ds.metadata.deletionTimestamp) {
       const rolling = ds.spec.updateStrategy?.type !== 'OnDelete' ? this.rollingDeletions(ds, nodes, owned, hash, desired, now, remove) : [];
       await this.deletePods(key, [...remove, ...rolling]);

@@ -9,6 +9,7 @@ import { SERVICE_DEFINITIONS } from './service';
 import { CLUSTER_DEFINITIONS } from './cluster';
 import { WORKLOAD_DEFINITIONS } from './workloads';
 import { DISCOVERY, DISCOVERY_DEFINITIONS } from './discovery';
+import { CONTROLLER_REVISION_DEFINITIONS } from './controller-revision';
 
 export type { JsonSchema } from './builders';
 
@@ -20,6 +21,7 @@ export const DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
   ...CLUSTER_DEFINITIONS,
   ...WORKLOAD_DEFINITIONS,
   ...DISCOVERY_DEFINITIONS,
+  ...CONTROLLER_REVISION_DEFINITIONS,
 };
 
 const GROUP_PREFIX: Record<string, string> = {

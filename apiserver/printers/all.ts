@@ -15,6 +15,7 @@ import { configMapPrinter } from './configmap';
 import { secretPrinter } from './secret';
 import { leasePrinter } from './lease';
 import { endpointSlicePrinter } from './endpointslice';
+import { controllerRevisionPrinter } from './controllerrevision';
 
 registerPrinter('Pod', podPrinter);
 registerPrinter('Deployment', deploymentPrinter);
@@ -31,3 +32,4 @@ registerPrinter('ConfigMap', configMapPrinter);
 registerPrinter('Secret', secretPrinter);
 registerPrinter('Lease', leasePrinter);
 registerPrinter('EndpointSlice', endpointSlicePrinter);
+registerPrinter('ControllerRevision', controllerRevisionPrinter);

@@ -3,42 +3,24 @@
 // Service's ready endpoints (1.27 reads Endpoints, 1.33 reads EndpointSlices).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { writeAdminKubeconfig } from '../../apiserver/pki';
 import { findByKind } from '../../api/resources';
 import type { RunningControllers } from '../../controllers/controller-set';
 import { EndpointSlice, endpointSlicesResource } from '../../controllers/endpointslice';
 import type { Pod } from '../../controllers/workload-types';
 import { createNamespace, eventually, markPodReady, resources, runControllers, startTestCluster, TestCluster } from '../controllers/cluster';
+import { kubectlEnv, KubectlEnv, versionedKubectls } from '../harness/kubectl';
 
-const run = promisify(execFile);
 const services = findByKind('v1', 'Service')!;
-
-function kubectlVersions(): string[] {
-  try {
-    const dir = dirname(realpathSync(execFileSync('sh', ['-c', 'command -v kubectl']).toString().trim()));
-    return ['1.27', '1.33'].map((v) => join(dir, `kubectl.${v}`)).filter(existsSync);
-  } catch {
-    return [];
-  }
-}
-
-const binaries = kubectlVersions();
+const binaries = versionedKubectls(['1.27', '1.33']);
 let cluster: TestCluster;
 let controllers: RunningControllers;
-let home: string;
-let kubeconfig: string;
+let env: KubectlEnv;
 const ns = 'kap-kubectl-es';
 
 before(async () => {
   cluster = await startTestCluster();
   controllers = await runControllers(cluster.client);
-  home = mkdtempSync(join(tmpdir(), 'kap-kubectl-es-'));
-  kubeconfig = writeAdminKubeconfig(home, cluster.api.url, cluster.api.caPem, cluster.api.token);
+  env = kubectlEnv(cluster.api, 'kap-kubectl-es-');
   const { client } = cluster;
   await createNamespace(client, ns);
   await client.create(services, ns, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
@@ -67,12 +49,13 @@ before(async () => {
 after(async () => {
   await controllers?.stop();
   await cluster?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  env?.cleanup();
 });
 
 async function kubectl(bin: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(bin, ['--kubeconfig', kubeconfig, '-n', ns, ...args], { env: { ...process.env, HOME: home }, timeout: 60_000 });
-  return stdout;
+  const r = await env.kubectl(bin, '-n', ns, ...args);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
 }
 
 test('kubectl 1.27 and 1.33 are on the machine', () => {
