@@ -27,7 +27,14 @@ export class NetnsLab {
         if (/File exists/.test(String((err as { stderr?: unknown }).stderr))) continue;
         throw err;
       }
-      this.undo.push(() => sh(['ip', 'route', 'del', 'unreachable', cidr]));
+      this.undo.push(() => {
+        try {
+          sh(['ip', 'route', 'del', 'unreachable', cidr]);
+        } catch (err) {
+          // Someone else on this host removed it already: nothing left to undo.
+          if (!/No such process/.test(String((err as { stderr?: unknown }).stderr))) throw err;
+        }
+      });
     }
   }
 
