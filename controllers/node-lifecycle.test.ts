@@ -75,7 +75,9 @@ test('a node that stops renewing its Lease turns Unknown and unreachable; its po
     bed.clock.advance(40_000);
     await bed.controller.reconcile(name);
     const calls = bed.client.take();
-    assert.deepEqual(summary(calls), [`update nodes/status ${name}`, `update nodes ${name}`, 'delete pods impatient']);
+    assert.deepEqual(summary(calls), [`update nodes/status ${name}`, `update nodes ${name}`, 'update pods/status impatient', 'delete pods impatient']);
+    const disruption = (calls[2].body!.status as { conditions: Array<{ type: string; status: string; reason: string }> }).conditions.find((c) => c.type === 'DisruptionTarget');
+    assert.deepEqual([disruption?.status, disruption?.reason], ['True', 'DeletionByTaintManager'], 'marked before deletion, for podFailurePolicy');
     const ready = ((calls[0].body!.status as { conditions: Array<{ type: string; status: string; reason: string }> }).conditions).find((c) => c.type === 'Ready');
     assert.deepEqual([ready?.status, ready?.reason], ['Unknown', 'NodeStatusUnknown']);
     const taints = (calls[1].body!.spec as { taints: Taint[] }).taints;
@@ -87,7 +89,7 @@ test('a node that stops renewing its Lease turns Unknown and unreachable; its po
     assert.deepEqual(summary(bed.client.take()), [], 'the default toleration has not run out yet');
     bed.clock.advance(2_000);
     await bed.controller.reconcile(name);
-    assert.deepEqual(summary(bed.client.take()), ['delete pods patient']);
+    assert.deepEqual(summary(bed.client.take()), ['update pods/status patient', 'delete pods patient']);
 
     // Back: the Lease is renewed and the agent reports Ready.
     const lease = await client.get(leases, 'kube-node-lease', name);

@@ -170,10 +170,29 @@ export class NodeLifecycleController extends Controller {
       if (pod.metadata.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed') continue;
       const at = evictionTime(pod, taints, now);
       if (at === undefined) continue;
-      if (at <= now) await this.deletePod(pod, {});
+      if (at <= now) await this.evict(pod, now);
       else soonest = soonest === undefined ? at : Math.min(soonest, at);
     }
     if (soonest !== undefined) this.enqueueAfter(node.metadata.name!, soonest - now + 1);
+  }
+
+  /**
+   * As Kubernetes' taint manager: first the DisruptionTarget condition (so a Job's
+   * podFailurePolicy can tell an eviction from a failure), then the deletion.
+   */
+  private async evict(pod: Pod, now: number): Promise<void> {
+    if (!pod.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.status === 'True')) {
+      const next = structuredClone(pod);
+      const condition = { type: 'DisruptionTarget', status: 'True' as const, reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      next.status = { ...next.status, conditions: [...(next.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'), condition] };
+      try {
+        await this.client.update(podsResource, pod.metadata.namespace, next, { subresource: 'status' });
+      } catch (err) {
+        if (isApiError(err, 'NotFound')) return;
+        throw err; // a Conflict retries the node with a fresher pod
+      }
+    }
+    await this.deletePod(pod, {});
   }
 
   /** Pods bound to a node that no longer exists can never run: they go at once. */
