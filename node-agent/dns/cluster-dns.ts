@@ -49,12 +49,16 @@ export async function startClusterDns(opts: ClusterDnsOptions = {}): Promise<Clu
   const upstreams = upstreamsFrom(resolvConf, ip);
   const address = new DnsAddress(ip);
   await address.ensure();
+  const port = opts.port ?? 53;
   const server: DnsServer = await startDnsServer({
     host: ip,
-    port: opts.port ?? 53,
+    port,
     records: new ClusterDnsRecords([], [], { clusterDomain: domain }),
     upstream: upstreams,
     upstreamTimeoutMs: opts.upstreamTimeoutMs,
+  }).catch((err: NodeJS.ErrnoException) => {
+    const why = err.code === 'EADDRINUSE' ? ' (another agent in this network namespace serves it already?)' : '';
+    throw new Error(`cluster DNS cannot listen on ${ip}:${port}: ${err.message}${why}`);
   });
   return {
     ip,
