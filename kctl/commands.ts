@@ -108,6 +108,15 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'Update the container images of a pod template or pod',
     flags: [],
   },
+  {
+    name: 'image',
+    usage: 'kctl image import FILE|DIR --name NAME:TAG [--node NODE] | kctl image ls [--node NODE]',
+    summary: "Load an OCI layout, docker save or rootfs tar into nodes' image stores (no registry); list them",
+    flags: [
+      { name: 'name', type: 'string', help: 'import: the name (NAME:TAG) pods use for the image.' },
+      { name: 'node', type: 'string', help: 'The node to import into or list (default: every Ready node).' },
+    ],
+  },
   // Last, so that in main's first pass over every command's flags a short -f
   // is --follow (a bool): `kctl logs POD -f` must not read -f as --filename.
   {

@@ -15,6 +15,7 @@ import { runCreate } from './create';
 import { runApiResources } from './api-resources';
 import { runVersion } from './version';
 import { runLogs } from './logs';
+import { runImage } from './image';
 import { processTerminal, runExec, splitCombinedExecFlags } from './exec';
 import { runScale } from './scale';
 import { runRollout } from './rollout';
@@ -63,6 +64,8 @@ export async function main(rawArgv: readonly string[], io: CliIO = processIO()):
         return await runSet(session, args);
       case 'logs':
         return await runLogs(session, args);
+      case 'image':
+        return await runImage(session, args);
       case 'exec':
         // The real terminal only when kctl runs as the process (io from processIO).
         return await runExec(session, args, io.env === process.env ? processTerminal() : undefined);

@@ -10,6 +10,7 @@ import { handleResource } from './rest-handler';
 import { sendError, sendJson } from './respond';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery';
 import { serveOpenApi } from './openapi-handler';
+import { IMAGES_API_PREFIX, serveImagesApi } from './image-import-handler';
 
 export interface HttpServerOptions {
   registry: Registry;
@@ -70,6 +71,7 @@ async function handle(opts: HttpServerOptions, req: IncomingMessage, res: Server
       return sendJson(res, 200, apiGroupList());
   }
   if (path.startsWith('/openapi/')) return serveOpenApi(req, res, path, url.searchParams);
+  if (path.startsWith(IMAGES_API_PREFIX)) return serveImagesApi({ req, res, path, query: url.searchParams, registry: opts.registry });
   const info = parseRequestPath(path);
   if (info.kind === 'other') {
     const parts = path.split('/').filter(Boolean);

@@ -93,7 +93,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     onError: (err) => opts.log.warn('heartbeat failed', { error: err.message }),
   });
   // kubectl logs/exec reach this node through a tunnel it opens to the apiserver.
-  const streaming = startStreamingTunnel({ client, podsDir: runtime.podsDir, shim, log: (m) => opts.log.warn(m) });
+  const streaming = startStreamingTunnel({ client, podsDir: runtime.podsDir, shim, images: opts.images, log: (m) => opts.log.warn(m) });
   const serviceAbort = new AbortController();
   const serviceLoop = opts.serviceProxy
     ? runServiceSync({

@@ -7,7 +7,7 @@ import { ApiError, ErrorCode, isApiError } from '../../api/errors';
 import { ContentStore } from './content-store';
 import { digestHex } from './digest';
 import { BuiltImage } from './image-builder';
-import { importArchive } from './image-import';
+import { type ArchiveFormat, importArchive } from './image-import';
 import { formatImageReference, parseImageReference, repositoryName } from './image-reference';
 import { DEFAULT_IMAGE_GC_POLICY, ImageGcPolicy, imagesToRemove } from './image-gc';
 import { ImageRecord, ImageStore } from './image-store';
@@ -148,10 +148,15 @@ export class ImageService {
   }
 
   /** Loads an OCI layout (dir or tar), a `docker save` tar or a plain rootfs tar under name. */
-  async importImage(file: string, name: string): Promise<ImageRecord> {
-    const normalized = formatImageReference(parseImageReference(name));
-    const { image } = await importArchive(file, name, this.content, this.platform);
-    return this.record(normalized, image);
+  async importImage(file: string, name: string): Promise<ImageRecord & { format: ArchiveFormat }> {
+    const normalized = this.normalizeName(name);
+    const { format, image } = await importArchive(file, name, this.content, this.platform);
+    return { ...(await this.record(normalized, image)), format };
+  }
+
+  /** The stored form of a reference (docker.io/library/busybox:1.35); ApiError Invalid for a bad one. */
+  normalizeName(name: string): string {
+    return formatImageReference(parseImageReference(name));
   }
 
   private async record(name: string, image: BuiltImage): Promise<ImageRecord> {

@@ -1,15 +1,16 @@
-// gRPC handlers of the logs/exec tunnel (Tunnel, SendLog, ExecSession):
+// gRPC handlers of the logs/exec/image tunnel (Tunnel, SendLog, ExecSession, ImageSession):
 // each authenticates the agent and connects its call to the TunnelHub.
 import * as grpc from '@grpc/grpc-js';
 import type {
-  ExecFrame, LogChunk, NodeServiceServer, SendLogResponse, StreamRequest, TunnelRequest,
+  ExecFrame, ImageFrame, LogChunk, NodeServiceServer, SendLogResponse, StreamRequest, TunnelRequest,
 } from '../../../proto/generated/node';
 import { StreamRequest_Kind } from '../../../proto/generated/node';
+import { ApiError } from '../../../api/errors';
 import { toServiceError } from '../grpc-errors';
 import type { NodeAuthenticator } from '../node-authentication';
 import type { TunnelHub } from './tunnel-hub';
 
-type StreamingHandlers = Pick<NodeServiceServer, 'tunnel' | 'sendLog' | 'execSession'>;
+type StreamingHandlers = Pick<NodeServiceServer, 'tunnel' | 'sendLog' | 'execSession' | 'imageSession'>;
 
 export function streamingHandlers(auth: NodeAuthenticator, hub: TunnelHub): StreamingHandlers {
   return {
@@ -58,6 +59,20 @@ export function streamingHandlers(auth: NodeAuthenticator, hub: TunnelHub): Stre
       call.once('data', (first: ExecFrame) => {
         try {
           const pending = hub.claim(first.requestId, (node) => auth.authenticate(call, node).nodeName, StreamRequest_Kind.EXEC);
+          call.pause();
+          pending.resolve({ first, call });
+        } catch (err) {
+          call.emit('error', toServiceError(err));
+        }
+      });
+    },
+
+    imageSession(call: grpc.ServerDuplexStream<ImageFrame, ImageFrame>) {
+      call.once('data', (first: ImageFrame) => {
+        try {
+          const kind = hub.kindOf(first.requestId);
+          if (kind !== StreamRequest_Kind.IMAGE_IMPORT && kind !== StreamRequest_Kind.IMAGE_LIST) throw new ApiError('NotFound', `no image request ${first.requestId}`);
+          const pending = hub.claim(first.requestId, (node) => auth.authenticate(call, node).nodeName, kind);
           call.pause();
           pending.resolve({ first, call });
         } catch (err) {

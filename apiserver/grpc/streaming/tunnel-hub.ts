@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerDuplexStream, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
 import { ApiError, errors } from '../../../api/errors';
 import type {
-  ExecFrame, LogChunk, SendLogResponse, StreamRequest, TunnelRequest,
+  ExecFrame, ImageFrame, LogChunk, SendLogResponse, StreamRequest, TunnelRequest,
 } from '../../../proto/generated/node';
 import { StreamRequest_Kind } from '../../../proto/generated/node';
 
@@ -31,10 +31,21 @@ export interface ExecAnswer {
   call: ServerDuplexStream<ExecFrame, ExecFrame>;
 }
 
+/** The agent's ImageSession call (image import or list), after its first frame. */
+export interface ImageAnswer {
+  first: ImageFrame;
+  call: ServerDuplexStream<ImageFrame, ImageFrame>;
+}
+
+/** A log or exec request: about a pod's container. */
+export type PodStreamRequest = Omit<StreamRequest, 'requestId' | 'kind' | 'imageName'>;
+
+type Answer = LogAnswer | ExecAnswer | ImageAnswer;
+
 interface Pending {
   nodeName: string;
   kind: StreamRequest_Kind;
-  resolve(answer: LogAnswer | ExecAnswer): void;
+  resolve(answer: Answer): void;
   reject(err: ApiError): void;
 }
 
@@ -64,12 +75,22 @@ export class TunnelHub {
     return this.tunnels.has(nodeName);
   }
 
-  pushLog(nodeName: string, request: Omit<StreamRequest, 'requestId' | 'kind'>, timeoutMs = ANSWER_TIMEOUT_MS): PushedRequest<LogAnswer> {
-    return this.push<LogAnswer>(nodeName, { ...request, kind: StreamRequest_Kind.LOG }, timeoutMs);
+  pushLog(nodeName: string, request: PodStreamRequest, timeoutMs = ANSWER_TIMEOUT_MS): PushedRequest<LogAnswer> {
+    return this.push<LogAnswer>(nodeName, { ...request, kind: StreamRequest_Kind.LOG, imageName: '' }, timeoutMs);
   }
 
-  pushExec(nodeName: string, request: Omit<StreamRequest, 'requestId' | 'kind'>, timeoutMs = ANSWER_TIMEOUT_MS): PushedRequest<ExecAnswer> {
-    return this.push<ExecAnswer>(nodeName, { ...request, kind: StreamRequest_Kind.EXEC }, timeoutMs);
+  pushExec(nodeName: string, request: PodStreamRequest, timeoutMs = ANSWER_TIMEOUT_MS): PushedRequest<ExecAnswer> {
+    return this.push<ExecAnswer>(nodeName, { ...request, kind: StreamRequest_Kind.EXEC, imageName: '' }, timeoutMs);
+  }
+
+  /** IMAGE_IMPORT (the archive follows on the answering call) or IMAGE_LIST. */
+  pushImage(nodeName: string, request: Omit<StreamRequest, 'requestId'>, timeoutMs = ANSWER_TIMEOUT_MS): PushedRequest<ImageAnswer> {
+    return this.push<ImageAnswer>(nodeName, request, timeoutMs);
+  }
+
+  /** The kind of a pending request (undefined when unknown or already claimed). */
+  kindOf(requestId: string): StreamRequest_Kind | undefined {
+    return this.pending.get(requestId)?.kind;
   }
 
   /**
@@ -84,7 +105,7 @@ export class TunnelHub {
     return pending;
   }
 
-  private push<A extends LogAnswer | ExecAnswer>(nodeName: string, request: Omit<StreamRequest, 'requestId'>, timeoutMs: number): PushedRequest<A> {
+  private push<A extends Answer>(nodeName: string, request: Omit<StreamRequest, 'requestId'>, timeoutMs: number): PushedRequest<A> {
     const tunnel = this.tunnels.get(nodeName);
     if (!tunnel) throw notConnected(nodeName);
     const requestId = randomUUID();

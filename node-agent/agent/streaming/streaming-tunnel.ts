@@ -1,6 +1,8 @@
 // The agent's half of the logs/exec reverse tunnel: keeps the Tunnel call
 // open (reconnecting with back-off) and answers each pushed StreamRequest on
-// a call of its own, SendLog for LOG and ExecSession for EXEC.
+// a call of its own, SendLog for LOG, ExecSession for EXEC, ImageSession for
+// IMAGE_IMPORT / IMAGE_LIST.
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientWritableStream } from '@grpc/grpc-js';
 import { ApiError } from '../../../api/errors';
@@ -9,12 +11,17 @@ import { StreamRequest_Kind, type LogChunk, type StreamRequest } from '../../../
 import type { ShimClient } from '../../runtime/shim-client';
 import { openContainerLog } from './container-log-stream';
 import { serveExec } from './exec-session';
+import { isImageImporter, serveImageImport, serveImageList } from './image-session';
 
 export interface StreamingTunnelOptions {
   client: NodeClient;
   /** DATA/pods: the agent's per-pod directories. */
   podsDir: string;
   shim: ShimClient;
+  /** The node's image store; imports are refused when it cannot take them. */
+  images?: unknown;
+  /** Where uploaded archives are spooled before their import (default DATA/image-imports). */
+  importDir?: string;
   /** How often a followed log is checked for new lines. */
   logPollIntervalMs?: number;
   initialBackoffMs?: number;
@@ -93,6 +100,19 @@ export function startStreamingTunnel(opts: StreamingTunnelOptions): StreamingTun
 
 async function handle(opts: StreamingTunnelOptions, request: StreamRequest, stopping: AbortSignal): Promise<void> {
   if (request.kind === StreamRequest_Kind.LOG) return serveLogRequest(opts, request, stopping);
+  if (request.kind === StreamRequest_Kind.IMAGE_IMPORT || request.kind === StreamRequest_Kind.IMAGE_LIST) {
+    const call = opts.client.openImageSession();
+    const cancel = () => call.cancel();
+    stopping.addEventListener('abort', cancel);
+    const images = isImageImporter(opts.images) ? opts.images : undefined;
+    try {
+      if (request.kind === StreamRequest_Kind.IMAGE_LIST) await serveImageList(call, request.requestId, images);
+      else await serveImageImport(call, request.requestId, request.imageName, images, opts.importDir ?? join(opts.podsDir, '..', 'image-imports'));
+    } finally {
+      stopping.removeEventListener('abort', cancel);
+    }
+    return;
+  }
   if (request.kind === StreamRequest_Kind.EXEC) {
     const call = opts.client.openExecSession();
     const cancel = () => call.cancel();
