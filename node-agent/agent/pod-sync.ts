@@ -106,6 +106,7 @@ export class PodSyncer implements PodWorkerHandlers {
     await this.o.runtime.savePod(pod);
     const sandbox = await this.o.runtime.ensureSandbox(pod);
     const podIP = await this.podIP(pod, sandbox);
+    this.synced.set(uid, { pod, podIP });
     const prepared = await this.preparePod(pod, podIP);
     let state = await this.runtimeState(uid);
     let actions = computePodActions(pod, state, Date.now(), this.o.backoff, this.probes.unhealthy(uid));
@@ -144,7 +145,6 @@ export class PodSyncer implements PodWorkerHandlers {
     for (const name of actions.backingOff) this.announceBackoff(pod, name, state);
 
     state = await this.runtimeState(uid);
-    this.synced.set(uid, { pod, podIP });
     // A container the last status called started (a restarted agent re-adopting it) is not startup-probed again.
     const reported = (this.reported.get(uid) ?? (pod.status as PodStatus | undefined))?.containerStatuses ?? [];
     const startedIds = new Set(reported.filter((s) => s.started && s.containerID).map((s) => s.containerID!.replace(CONTAINER_ID_SCHEME, '')));
@@ -251,7 +251,7 @@ export class PodSyncer implements PodWorkerHandlers {
     if (sandbox.created) await forgetPodIps(podDir);
     let ips = await readPodIps(podDir);
     if (!ips) {
-      ({ ips } = await this.o.network.setUp(ref(pod), sandbox.net));
+      ({ ips } = await this.o.network.setUp(ref(pod), sandbox.net, { portMappings: portMappingsOf(pod) }));
       await writePodIps(podDir, ips);
     }
     return ips[0];

@@ -31,3 +31,31 @@ test('bind hands the handlers a resync; stop() calls their stop once every loop 
   await workers.stop();
   assert.deepEqual(calls, ['sync', 'sync', 'sync', 'stop']);
 });
+
+test('an update that arrives while the pod is being stopped does not clean it up twice', async () => {
+  const calls: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const handlers: PodWorkerHandlers = {
+    async syncPod() {
+      return {};
+    },
+    async terminatePod() {
+      calls.push('terminate');
+      await gate;
+    },
+    async cleanupPod() {
+      calls.push('cleanup');
+    },
+  };
+  const workers = new PodWorkers(handlers);
+  const pod = makePod();
+  workers.update({ pod: { ...pod, metadata: { ...pod.metadata, deletionTimestamp: '2024-05-01T10:00:00Z' } } });
+  await sleep(20);
+  workers.update({ pod, gone: true }); // the watch's DELETED event, while the containers stop
+  release();
+  await sleep(50);
+  assert.deepEqual(calls, ['terminate', 'cleanup']);
+  assert.equal(workers.phaseOf('uid-1'), 'terminated');
+  await workers.stop();
+});

@@ -100,7 +100,8 @@ export class PodWorkers {
   private async run(w: Worker): Promise<void> {
     let delay = this.opts.retryDelayMs ?? 1000;
     const signal = this.stopping.signal;
-    while (w.pending && !signal.aborted) {
+    // A finished worker (cleaned up) ignores updates that arrived during its last step.
+    while (w.pending && !signal.aborted && !this.finished.has(w.uid)) {
       w.pending = false;
       const phase = w.phase;
       try {
@@ -117,7 +118,7 @@ export class PodWorkers {
       }
     }
     w.loop = undefined;
-    if (w.pending && !signal.aborted) w.loop = this.run(w);
+    if (w.pending && !signal.aborted && !this.finished.has(w.uid)) w.loop = this.run(w);
   }
 
   private async step(w: Worker, signal: AbortSignal): Promise<void> {

@@ -14,18 +14,19 @@ import { alive, startAgentTestBed, startBedAgent, waitFor, type AgentTestBed } f
 const TIMEOUT = { timeout: 90_000 };
 let bed: AgentTestBed;
 let agent: RunningAgent | undefined;
+// busybox, plus the same image with an OCI StopSignal in its config.
+const images: ImageProvider = {
+  async ensureImage(ref, policy) {
+    if (ref !== 'busybox:stopsignal') return bed.images.ensureImage(ref, policy);
+    const image = await bed.images.ensureImage('busybox:1.35', policy);
+    return { ...image, config: { ...image.config, stopSignal: 'SIGUSR1' } };
+  },
+};
+const agentOptions = { images, heartbeatIntervalMs: 1000, relistIntervalMs: 200 };
 
 before(async () => {
   bed = await startAgentTestBed('probes');
-  // busybox, plus the same image with an OCI StopSignal in its config.
-  const images: ImageProvider = {
-    async ensureImage(ref, policy) {
-      if (ref !== 'busybox:stopsignal') return bed.images.ensureImage(ref, policy);
-      const image = await bed.images.ensureImage('busybox:1.35', policy);
-      return { ...image, config: { ...image.config, stopSignal: 'SIGUSR1' } };
-    },
-  };
-  agent = await startBedAgent(bed, { images, heartbeatIntervalMs: 1000, relistIntervalMs: 200 });
+  agent = await startBedAgent(bed, agentOptions);
 });
 
 after(async () => {
@@ -256,7 +257,7 @@ test('a restarted agent re-adopts a started container without probing its startu
   await waitFor('started', async () => (await statusOf('kap-readopt'))?.containerStatuses?.[0]?.started);
   await agent!.stop();
   agent = undefined;
-  agent = await startBedAgent(bed, { heartbeatIntervalMs: 1000, relistIntervalMs: 200 });
+  agent = await startBedAgent(bed, agentOptions);
   // Three periods of the startup probe.
   await new Promise((r) => setTimeout(r, 3_000));
   const cs = (await statusOf('kap-readopt'))!.containerStatuses![0];

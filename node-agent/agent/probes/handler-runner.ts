@@ -8,7 +8,8 @@ import { defaultHost, DialError, dialPod, type PodEndpoint } from './pod-connect
 import type { ContainerPort, Handler } from './probe-types';
 
 export interface HandlerOutcome {
-  kind: 'success' | 'warning' | 'failure' | 'error';
+  /** skipped: the container was no longer running, so nothing was probed (and nothing is recorded). */
+  kind: 'success' | 'warning' | 'failure' | 'error' | 'skipped';
   output: string;
 }
 

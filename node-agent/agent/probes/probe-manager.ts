@@ -2,7 +2,7 @@
 // container attempt and probe type, started when the attempt runs and stopped when it stops or is
 // replaced. Their published results feed the pod status (started/ready) and the pod sync (liveness and
 // startup failures kill the container).
-import type { ShimClient } from '../../runtime/shim-client';
+import { readShimState, type ShimClient } from '../../runtime/shim-client';
 import type { Pod } from '../pod-types';
 import { runProbeHandler, type ContainerTarget, type HandlerOutcome } from './handler-runner';
 import type { ProbeResult } from './probe-state';
@@ -31,6 +31,10 @@ export interface ProbeManagerOptions {
   now?: () => number;
   /** Runs a handler; runProbeHandler through the shim unless a test injects another. */
   run?: (probe: Probe, target: ContainerTarget, timeoutMs: number) => Promise<HandlerOutcome>;
+}
+
+async function stillRunning(stateDir: string): Promise<boolean> {
+  return (await readShimState(stateDir).catch(() => null))?.status === 'running';
 }
 
 function probeOf(c: Record<string, unknown>, type: ProbeType): Probe | undefined {
@@ -105,7 +109,8 @@ export class ProbeManager {
       return w?.containerId === rc.containerId ? w : undefined;
     };
     return new ProbeWorker(type, probe, rc.containerId, rc.startedAt, {
-      run: (p, timeoutMs) => run(p, rc.target, timeoutMs),
+      // A container that stopped since the last sync is not probed: the next sync stops this worker.
+      run: async (p, timeoutMs) => (await stillRunning(rc.target.stateDir) ? run(p, rc.target, timeoutMs) : { kind: 'skipped', output: '' }),
       // Liveness and readiness wait for the startup probe, when there is one.
       isStarted: () => {
         const startup = sibling('startup');

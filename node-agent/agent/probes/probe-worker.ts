@@ -77,6 +77,7 @@ export class ProbeWorker {
     const outcome = await this.deps.run(this.probe, this.timings.timeoutMs);
     if (this.stopped) return;
     const title = probeTypeTitle(this.type);
+    if (outcome.kind === 'skipped') return;
     if (outcome.kind === 'error') {
       // The prober could not run the probe: the result is thrown away, as the kubelet does.
       this.deps.event('Warning', 'Unhealthy', `${title} probe errored: ${outcome.output}`);
