@@ -87,6 +87,15 @@ export class NetnsCluster {
   }
 
   /**
+   * Cuts the machine off the segment (its switch port goes down, as a pulled
+   * cable: no resets, packets just stop), or connects it again.
+   */
+  setConnected(m: Machine, connected: boolean): void {
+    if (!this.segment) throw new Error('no segment yet');
+    this.lab.exec(this.segment, ['ip', 'link', 'set', `kaps${m.ip.split('.')[3]}`, connected ? 'up' : 'down']);
+  }
+
+  /**
    * `kapstan server --listen IP:6443` on the machine; resolves when it prints
    * that it is ready (or rejects with its log when it exits first).
    */
