@@ -13,7 +13,7 @@ import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import { writeBundle } from '../runtime/bundle';
 import { removeCgroup } from '../runtime/cgroups';
-import { buildOciSpec, needsInit, type OciMount } from '../runtime/oci-spec';
+import { buildOciSpec, HOST_NETWORK, needsInit, type OciMount } from '../runtime/oci-spec';
 import { mountAll, overlayMounts, unmount } from '../runtime/overlay';
 import { readShimState, type ShimClient, type ShimState } from '../runtime/shim-client';
 import { containerRunConfig, type ImageUserFiles, type PodFacts } from './container-config';
@@ -121,8 +121,11 @@ export class ContainerRuntime {
     return pods;
   }
 
-  async ensureSandbox(pod: Pod): Promise<SandboxPaths & { created: boolean }> {
-    return ensureSandbox(this.sandboxDir(pod.metadata.uid!), podHostname(pod.spec.hostname || pod.metadata.name || ''));
+  /** nodeName is the hostname of hostNetwork pods (Kubernetes gives them the node's). */
+  async ensureSandbox(pod: Pod, nodeName?: string): Promise<SandboxPaths & { created: boolean }> {
+    const hostNetwork = pod.spec.hostNetwork === true;
+    const hostname = hostNetwork && nodeName ? podHostname(nodeName) : podHostname(pod.spec.hostname || pod.metadata.name || '');
+    return ensureSandbox(this.sandboxDir(pod.metadata.uid!), hostname, hostNetwork);
   }
 
   sandboxDir(uid: string): string {
@@ -188,7 +191,7 @@ export class ContainerRuntime {
         rootfs,
         cgroupsPath: this.containerCgroup(uid, c.name),
         // The hostname is the sandbox UTS namespace's, set once for the pod.
-        sharedNamespaces: { network: sandbox.net, ipc: sandbox.ipc, uts: sandbox.uts },
+        sharedNamespaces: { network: pod.spec.hostNetwork ? HOST_NETWORK : sandbox.net, ipc: sandbox.ipc, uts: sandbox.uts },
         mounts,
         init,
       });

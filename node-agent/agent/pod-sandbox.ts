@@ -1,7 +1,9 @@
 // The pod's shared namespaces without a pause process: `unshare --net=F --ipc=F --uts=F` creates them
 // and bind-mounts them on files in the pod's directory (as `ip netns add` does), so they live as long as
 // those mounts, whatever happens to any container. Every container joins them by path
-// (linux.namespaces[].path); the UTS namespace gets the pod's hostname once, here.
+// (linux.namespaces[].path); the UTS namespace gets the pod's hostname once, here. hostNetwork pods get no
+// network namespace (their containers stay in the node's) but still their own IPC and UTS namespaces: the
+// hostname is the node's name there, and a pod can never rename the machine.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -38,16 +40,17 @@ export function podHostname(podName: string): string {
  * Creates the namespaces unless all three are already there (idempotent, also after an agent restart);
  * created says they are new (a network set up for earlier ones is gone).
  */
-export async function ensureSandbox(sandboxDir: string, hostname: string): Promise<SandboxPaths & { created: boolean }> {
+export async function ensureSandbox(sandboxDir: string, hostname: string, hostNetwork = false): Promise<SandboxPaths & { created: boolean }> {
   const paths = sandboxPaths(sandboxDir);
+  const wanted = SANDBOX_NAMESPACES.filter((ns) => !(hostNetwork && ns === 'net'));
   const mounted = mountPoints();
-  if (SANDBOX_NAMESPACES.every((ns) => mounted.has(paths[ns]))) return { ...paths, created: false };
+  if (wanted.every((ns) => mounted.has(paths[ns]))) return { ...paths, created: false };
   await removeSandbox(sandboxDir); // a half-made sandbox from an interrupted attempt
   await mkdir(sandboxDir, { recursive: true });
-  for (const ns of SANDBOX_NAMESPACES) await writeFile(paths[ns], '');
+  for (const ns of wanted) await writeFile(paths[ns], '');
   // Inside the new namespaces: set the hostname, and bring loopback up (best effort without iproute2).
-  const script = 'hostname "$1" && { ip link set lo up 2>/dev/null || true; }';
-  await run('unshare', [`--net=${paths.net}`, `--ipc=${paths.ipc}`, `--uts=${paths.uts}`, 'sh', '-c', script, 'sh', hostname]);
+  const script = hostNetwork ? 'hostname "$1"' : 'hostname "$1" && { ip link set lo up 2>/dev/null || true; }';
+  await run('unshare', [...wanted.map((ns) => `--${ns}=${paths[ns]}`), 'sh', '-c', script, 'sh', hostname]);
   return { ...paths, created: true };
 }
 

@@ -15,7 +15,7 @@ import { CONTAINER_ID_SCHEME, podStatusFrom, type PodStatus } from './pod-status
 import type { ContainerSpec, Pod } from './pod-types';
 import { isRunning, latestAttempt, type ContainerAttempt, type ContainerStartError, type PodRuntimeState } from './runtime-state';
 import type { PodWorkerHandlers, WorkerPhase } from './pod-workers';
-import { forgetPodIps, readPodIps, writePodIps, type PodNetwork } from './pod-network';
+import { forgetPodIps, portMappingsOf, readPodIps, writePodIps, type PodNetwork } from './pod-network';
 import { podHostname, sandboxPaths, type SandboxPaths } from './pod-sandbox';
 import { PodResources, type PreparedPod } from './pod-resources';
 import { stopContainers, type StopRequest } from './container-stop';
@@ -104,7 +104,7 @@ export class PodSyncer implements PodWorkerHandlers {
   async syncPod(pod: Pod, signal: AbortSignal): Promise<{ wakeAt?: number }> {
     const uid = pod.metadata.uid!;
     await this.o.runtime.savePod(pod);
-    const sandbox = await this.o.runtime.ensureSandbox(pod);
+    const sandbox = await this.o.runtime.ensureSandbox(pod, this.o.nodeName);
     const podIP = await this.podIP(pod, sandbox);
     this.synced.set(uid, { pod, podIP });
     const prepared = await this.preparePod(pod, podIP);
@@ -200,7 +200,7 @@ export class PodSyncer implements PodWorkerHandlers {
     for (const a of running) this.event(pod, a.name, 'Normal', 'Killing', `Stopping container ${a.name}`);
     const grace = this.gracePeriod(pod, gone);
     await this.stopAttempts(pod, running.map((a) => ({ attempt: a, graceSeconds: grace })), signal);
-    if (!gone) await this.report(pod, (await readPodIps(this.o.runtime.podDir(uid)))?.[0]);
+    if (!gone) await this.report(pod, pod.spec.hostNetwork ? this.o.hostIP : (await readPodIps(this.o.runtime.podDir(uid)))?.[0]);
   }
 
   private gracePeriod(pod: Pod, gone: boolean): number {
@@ -246,6 +246,7 @@ export class PodSyncer implements PodWorkerHandlers {
 
   /** The pod's primary IP: set up once per sandbox through the PodNetwork, then read back from disk. */
   private async podIP(pod: Pod, sandbox: SandboxPaths & { created: boolean }): Promise<string | undefined> {
+    if (pod.spec.hostNetwork) return this.o.hostIP; // the node's network: podIP = hostIP, as the kubelet reports
     if (!this.o.network) return undefined;
     const podDir = this.o.runtime.podDir(pod.metadata.uid!);
     if (sandbox.created) await forgetPodIps(podDir);
@@ -259,7 +260,7 @@ export class PodSyncer implements PodWorkerHandlers {
 
   /** The pod's volumes and files; a failure is every container's waiting reason (ContainerCreating) and a FailedMount event. */
   private async preparePod(pod: Pod, podIP: string | undefined): Promise<PreparedPod | ContainerStartError> {
-    const hostname = podHostname(pod.spec.hostname || pod.metadata.name || '');
+    const hostname = podHostname(pod.spec.hostNetwork ? this.o.nodeName : pod.spec.hostname || pod.metadata.name || '');
     try {
       return await this.resources.prepare(this.o.runtime.podDir(pod.metadata.uid!), pod, { podIPs: podIP ? [podIP] : [], hostname });
     } catch (err) {

@@ -152,9 +152,14 @@ export function effectiveCapabilities(desc: Pick<ContainerDescription, 'capabili
   return caps;
 }
 
+/** sharedNamespaces.network of hostNetwork pods: no network namespace entry, so the container keeps the node's. */
+export const HOST_NETWORK = 'host';
+
 function namespaces(shared: ContainerDescription['sharedNamespaces']): OciNamespace[] {
   const ns = (type: OciNamespace['type'], path?: string): OciNamespace => (path ? { type, path } : { type });
-  return [ns('pid'), ns('mount'), ns('cgroup'), ns('ipc', shared?.ipc), ns('uts', shared?.uts), ns('network', shared?.network)];
+  const out = [ns('pid'), ns('mount'), ns('cgroup'), ns('ipc', shared?.ipc), ns('uts', shared?.uts)];
+  if (shared?.network !== HOST_NETWORK) out.push(ns('network', shared?.network));
+  return out;
 }
 
 function resources(r: ContainerDescription['resources']): OciResources | undefined {
