@@ -1,7 +1,8 @@
 // A 1-server, 2-agent cluster on three simulated machines: the agents join
 // with the server's token over the test segment and their Nodes become Ready;
 // a token with a wrong secret and one with another cluster's CA hash are
-// refused with a message that names the problem.
+// refused with a message that names the problem, and so is a server that
+// tries to join with the agents' token.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetnsCluster } from '../harness/netns-cluster';
@@ -39,6 +40,11 @@ test('agents on two machines join a server by token; bad tokens are refused', { 
     const distrusted = await cluster.startAgent(d, url, wrongCa, { nodeName: 'kap-intruder', dataDir: `${cluster.dir}/d-intruder2`, noWait: true });
     assert.notEqual(await distrusted.exited, 0, distrusted.log());
     assert.match(distrusted.log(), /join token expects abab.*refusing to trust this server/);
+
+    // A server cannot join with the agents' token: it would unlock the CA keys.
+    const server2 = await cluster.startServer(d, { args: ['--join', url, '--token', token], noWait: true });
+    assert.notEqual(await server2.exited, 0, server2.log());
+    assert.match(server2.log(), /refused to share its bootstrap data: 403 this is a node \(agent\) token/);
 
     const after = await request(api, 'GET', '/api/v1/nodes/kap-intruder');
     assert.equal(after.status, 404, 'no Node was created for a refused token');
