@@ -2,7 +2,7 @@
 // apiserver: the pod-failure back-off and the podFailurePolicy actions.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findByKind } from '../api/resources';
+import { findByKind, resourcePath } from '../api/resources';
 import type { KubeObject } from '../api/types';
 import { createNamespace, resources, startTestCluster, TestCluster } from '../test/controllers/cluster';
 import { disruptionTarget, failOn42IgnoreDisruption as policy, finishPod, job } from '../test/controllers/job-pods';
@@ -186,6 +186,43 @@ test('backoffLimitPerIndex: an index fails alone past its limit or on FailIndex,
     assert.equal(j().status?.completedIndexes, '2');
     assert.equal(j().status?.failed, 3);
     assert.equal(j().status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True')?.reason, 'FailedIndexes');
+  } finally {
+    await bed.stop();
+  }
+});
+
+test('only Failed pods replaced (podFailurePolicy): a deleted pod holds its place while a node runs it; a never-scheduled one counts as a pod-GC disruption', async () => {
+  const ns = 'kap-jobu-terminating';
+  await createNamespace(cluster.client, ns);
+  await cluster.client.create(jobs, ns, job('holder', { backoffLimit: 0, podFailurePolicy: policy }));
+  const bed = await bedFor();
+  try {
+    await bed.caughtUp(jobs, ns, 'holder');
+    await settle(bed, ns, 'holder');
+    await bed.until(() => jobPods(bed, ns).length === 1, 'the pod');
+    // Bound to a node, then deleted: its place is held until it has failed.
+    const [bound] = jobPods(bed, ns);
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: bound.metadata.name }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-a' } };
+    await cluster.client.json('POST', resourcePath(resources.pods, ns, bound.metadata.name, 'binding'), { body: binding });
+    await cluster.client.delete(resources.pods, ns, bound.metadata.name!);
+    await bed.until(() => !!jobPods(bed, ns)[0]?.metadata.deletionTimestamp && !!jobPods(bed, ns)[0]?.spec?.nodeName, 'the bound pod terminating');
+    assert.ok(!(await settle(bed, ns, 'holder')).some((c) => c.startsWith('create')), 'no replacement while it terminates');
+    await finishPod(cluster.client, bound, 'Failed', { exitCode: 143, conditions: [disruptionTarget()], finishedAt: bed.clock.now() });
+    await bed.until(() => jobPods(bed, ns)[0]?.status?.phase === 'Failed', 'its failure in the cache');
+    assert.ok((await settle(bed, ns, 'holder')).includes('create pods holder-'), 'replaced once Failed (and ignored: DisruptionTarget)');
+    await bed.until(() => live(jobPods(bed, ns)).length === 1, 'the replacement');
+    await settle(bed, ns, 'holder');
+    const [pod] = live(jobPods(bed, ns));
+    // Never scheduled, deleted by someone else: it will never fail by itself.
+    await cluster.client.delete(resources.pods, ns, pod.metadata.name!);
+    await bed.until(() => !!bed.informers.for<Pod>(resources.pods).getByName(ns, pod.metadata.name!)?.metadata.deletionTimestamp, 'the deletion in the cache');
+    const calls = await settle(bed, ns, 'holder');
+    assert.ok(calls.includes('create pods holder-'), `replaced: ${calls}`);
+    assert.ok(calls.includes(`update pods ${pod.metadata.name}`), 'its finalizer released');
+    await settle(bed, ns, 'holder');
+    const j = bed.informers.for<Job & KubeObject>(jobs).getByName(ns, 'holder')!;
+    assert.equal(j.status?.failed ?? 0, 0, 'matched the Ignore rule as DisruptionTarget');
+    assert.ok(!j.status?.conditions?.some((c) => c.type === 'Failed'));
   } finally {
     await bed.stop();
   }

@@ -150,14 +150,16 @@ export class JobController extends Controller {
     for (const p of pods) {
       if (!(p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) continue;
       const uid = p.metadata.uid!;
-      const deletedElsewhere = !terminal(p) && !!p.metadata.deletionTimestamp && !this.deletedByUs.has(uid) && !onlyReplaceFailed;
-      if (!terminal(p) && !deletedElsewhere) continue;
+      const deletedElsewhere = !terminal(p) && !!p.metadata.deletionTimestamp && !this.deletedByUs.has(uid);
+      // A deleted pod no node runs never reaches Failed: Kubernetes' pod GC fails it (DisruptionTarget).
+      const neverRuns = deletedElsewhere && !p.spec?.nodeName;
+      if (!terminal(p) && !(deletedElsewhere && (!onlyReplaceFailed || neverRuns))) continue;
       if (p.status?.phase === 'Succeeded') {
         if (!uncounted.succeeded.includes(uid)) uncounted.succeeded.push(uid);
         newlySucceeded.push(p);
         continue;
       }
-      const match = p.status?.phase === 'Failed' ? matchPodFailurePolicy(job.spec.podFailurePolicy, p) : undefined;
+      const match = p.status?.phase === 'Failed' ? matchPodFailurePolicy(job.spec.podFailurePolicy, p) : neverRuns ? matchPodFailurePolicy(job.spec.podFailurePolicy, withPodGcDisruption(p)) : undefined;
       if (match?.action === 'Ignore') {
         ignored.add(uid); // not a failure: released uncounted, and replaced
         continue;
@@ -209,7 +211,7 @@ export class JobController extends Controller {
       activeCount = 0;
     } else if (this.expectations.satisfied(key)) {
       // With only Failed pods replaced, a terminating pod still holds its place.
-      const terminating = onlyReplaceFailed ? pods.filter((p) => !terminal(p) && !!p.metadata.deletionTimestamp) : [];
+      const terminating = onlyReplaceFailed ? pods.filter((p) => !terminal(p) && !!p.metadata.deletionTimestamp && !!p.spec?.nodeName) : [];
       activeCount = await this.manageActive(job, active, terminating, succeeded, completed, now, perIndex);
     }
     if (!job.spec.suspend && !status.startTime) status.startTime = rfc3339(now);
@@ -417,6 +419,12 @@ export class JobController extends Controller {
       if (!isApiError(err, 'NotFound')) throw err;
     }
   }
+}
+
+/** The pod as Kubernetes' pod GC leaves a deleted, never scheduled pod: Failed with DisruptionTarget. */
+function withPodGcDisruption(pod: Pod): Pod {
+  const conditions = [...(pod.status?.conditions ?? []), { type: 'DisruptionTarget', status: 'True' as const, reason: 'DeletionByPodGC' }];
+  return { ...pod, status: { ...pod.status, phase: 'Failed', conditions } };
 }
 
 /** restartPolicy OnFailure: container restarts of running pods count as failures (Kubernetes' pastBackoffLimitOnFailure). */
