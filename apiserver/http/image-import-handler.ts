@@ -8,7 +8,7 @@ import { ApiError, errors } from '../../api/errors';
 import type { ImageAnswer } from '../grpc/streaming/tunnel-hub';
 import { notConnected, tunnelHubFor } from '../grpc/streaming/tunnel-hub';
 import type { ImageFrame, ImageResult, ImageSummary } from '../../proto/generated/node';
-import { StreamRequest_Kind } from '../../proto/generated/node';
+import { StreamRequest, StreamRequest_Kind } from '../../proto/generated/node';
 import type { Registry } from '../registry/registry';
 import { sendJson } from './respond';
 import { streamError } from './pod-log-handler';
@@ -38,7 +38,7 @@ export async function serveImagesApi(r: ImagesApiRequest): Promise<void> {
   if (!hub.isConnected(node)) throw notConnected(node);
 
   const kind = m[2] === 'import' ? StreamRequest_Kind.IMAGE_IMPORT : StreamRequest_Kind.IMAGE_LIST;
-  const pushed = hub.pushImage(node, { kind, namespace: '', pod: '', podUid: '', container: '', imageName: name });
+  const pushed = hub.pushImage(node, StreamRequest.fromPartial({ kind, imageName: name }));
   const clientGone = () => pushed.cancel();
   r.res.once('close', clientGone);
   const answer = await pushed.answer;
