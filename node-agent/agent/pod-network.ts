@@ -4,14 +4,31 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PodRef } from '../../client/node-client';
+import type { PortMapping } from '../network/host-port-rules';
+
+export interface PodNetworkOptions {
+  /** The containers' hostPorts (CNI's portMappings capability). */
+  portMappings?: PortMapping[];
+}
 
 export interface PodNetwork {
   /** Connects the namespace at netnsPath (a bind-mounted nsfs file) and returns the pod's IPs, first = primary. */
-  setUp(pod: PodRef, netnsPath: string): Promise<{ ips: string[] }>;
+  setUp(pod: PodRef, netnsPath: string, opts?: PodNetworkOptions): Promise<{ ips: string[] }>;
   /** Releases what setUp took (addresses, links); called before the namespace is removed. Idempotent. */
   tearDown(pod: PodRef, netnsPath: string): Promise<void>;
   /** Frees links and addresses held for pods other than these (removed while no agent ran). */
   removeStale?(livePodUids: Iterable<string>): Promise<unknown>;
+}
+
+interface PodPorts {
+  spec?: { containers?: Array<{ ports?: Array<{ containerPort: number; hostPort?: number; protocol?: string; hostIP?: string }> }> };
+}
+
+/** The pod's hostPort mappings: every container port with a hostPort. */
+export function portMappingsOf(pod: PodPorts): PortMapping[] {
+  return (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? [])
+    .filter((p) => p.hostPort)
+    .map((p) => ({ hostPort: p.hostPort!, containerPort: p.containerPort, protocol: p.protocol ?? 'TCP', ...(p.hostIP ? { hostIP: p.hostIP } : {}) })));
 }
 
 const FILE = 'network.json';

@@ -7,13 +7,15 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PodRef } from '../../client/node-client';
-import type { PodNetwork } from '../agent/pod-network';
+import type { PodNetwork, PodNetworkOptions } from '../agent/pod-network';
 import { isMissing, NetnsCommands } from './commands';
 
 /** Metric of the Service range's unreachable fallback route, under the bridge route. */
 const FALLBACK_METRIC = 4096;
 import { egressRuleset, EGRESS_TABLE } from './egress-rules';
 import { HostLocalIpam } from './host-local-ipam';
+import { HostPorts } from './host-ports';
+import { HOST_PORT_TABLE } from './host-port-rules';
 import { gatewayOf, parseSubnet, type Ipv4Subnet } from './ipv4';
 
 export const DEFAULT_CLUSTER_POD_CIDR = '10.244.0.0/16';
@@ -31,6 +33,8 @@ export interface BridgeNetworkOptions {
   bridge?: string;
   /** nft table for egress masquerade. */
   egressTable?: string;
+  /** nft table for hostPorts. */
+  hostPortTable?: string;
   /** MTU of the pods' interfaces (under an overlay: the underlay's minus its headers); default the kernel's. */
   mtu?: number;
 }
@@ -45,6 +49,7 @@ export class BridgeNetwork implements PodNetwork {
   readonly gateway: string;
   readonly bridge: string;
   readonly ipam: HostLocalIpam;
+  readonly hostPorts: HostPorts;
   readonly commands: NetnsCommands;
   private readonly clusterPodCidr: string;
   private readonly serviceCidr: string;
@@ -62,6 +67,7 @@ export class BridgeNetwork implements PodNetwork {
     this.mtu = opts.mtu;
     this.commands = new NetnsCommands(opts.nodeNetnsPath);
     this.ipam = new HostLocalIpam(join(opts.dataDir, 'network', 'ips'), this.subnet);
+    this.hostPorts = new HostPorts(join(opts.dataDir, 'network', 'hostports'), this.commands, opts.hostPortTable ?? HOST_PORT_TABLE);
   }
 
   /** The node's side: bridge, forwarding, unreachable routes, masquerade. Idempotent. */
@@ -94,7 +100,7 @@ export class BridgeNetwork implements PodNetwork {
     await this.commands.node(['nft', '-f', '-'], egressRuleset({ clusterPodCidr: this.clusterPodCidr, serviceCidr: this.serviceCidr, table: this.egressTable }));
   }
 
-  async setUp(pod: PodRef, netnsPath: string): Promise<{ ips: string[] }> {
+  async setUp(pod: PodRef, netnsPath: string, opts: PodNetworkOptions = {}): Promise<{ ips: string[] }> {
     await this.ensureNode();
     const ip = await this.ipam.allocate(pod.uid);
     const veth = vethName(pod.uid);
@@ -104,11 +110,15 @@ export class BridgeNetwork implements PodNetwork {
       const mtu = this.mtu ? ['mtu', String(this.mtu)] : [];
       await this.commands.node(['ip', 'link', 'add', veth, ...mtu, 'type', 'veth', 'peer', 'name', 'eth0', ...mtu, 'netns', netnsPath]);
       await this.commands.node(['ip', 'link', 'set', veth, 'master', this.bridge, 'up']);
+      // A pod reaching itself through a Service or a hostPort: with bridge-nf-call-iptables the DNAT
+      // happens on the bridge, which must then send the frame back out the port it came in on.
+      await this.commands.node(['ip', 'link', 'set', 'dev', veth, 'type', 'bridge_slave', 'hairpin', 'on']);
       const inPod = (argv: string[]) => this.commands.pod(netnsPath, argv);
       await inPod(['ip', 'link', 'set', 'lo', 'up']);
       await inPod(['ip', 'addr', 'add', `${ip}/${this.subnet.prefixLength}`, 'dev', 'eth0']);
       await inPod(['ip', 'link', 'set', 'eth0', 'up']);
       await inPod(['ip', 'route', 'replace', 'default', 'via', this.gateway, 'dev', 'eth0']);
+      await this.hostPorts.set(pod.uid, ip, opts.portMappings ?? []);
     } catch (err) {
       await this.tearDown(pod).catch(() => undefined);
       throw err;
@@ -117,6 +127,7 @@ export class BridgeNetwork implements PodNetwork {
   }
 
   async tearDown(pod: PodRef): Promise<void> {
+    await this.hostPorts.remove(pod.uid);
     await this.deleteLink(vethName(pod.uid)); // takes the pod's eth0 with it
     await this.ipam.release(pod.uid);
   }
@@ -132,6 +143,7 @@ export class BridgeNetwork implements PodNetwork {
       .map((l) => l.ifname)
       .filter((name) => name.startsWith('kapv') && !liveLinks.has(name));
     for (const name of links) await this.deleteLink(name);
+    await this.hostPorts.retain(live);
     const addresses: string[] = [];
     for (const [uid, ip] of await this.ipam.holders()) {
       if (live.has(uid)) continue;
@@ -151,6 +163,7 @@ export class BridgeNetwork implements PodNetwork {
       });
     }
     await this.commands.node(['nft', '-f', '-'], `table ip ${this.egressTable} {}\ndelete table ip ${this.egressTable}\n`);
+    await this.hostPorts.removeTable();
   }
 
   private async deleteLink(name: string): Promise<void> {

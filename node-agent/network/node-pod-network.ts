@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PodRef } from '../../client/node-client';
-import type { PodNetwork } from '../agent/pod-network';
+import type { PodNetwork, PodNetworkOptions } from '../agent/pod-network';
 import { BridgeNetwork, type BridgeNetworkOptions } from './bridge-network';
 
 export interface NodePodNetworkOptions extends Omit<BridgeNetworkOptions, 'podCidr'> {
@@ -17,14 +17,14 @@ export class NodePodNetwork implements PodNetwork {
 
   constructor(private readonly opts: NodePodNetworkOptions) {}
 
-  async setUp(pod: PodRef, netnsPath: string): Promise<{ ips: string[] }> {
+  async setUp(pod: PodRef, netnsPath: string, opts?: PodNetworkOptions): Promise<{ ips: string[] }> {
     const bridge = await this.network();
     if (!bridge) {
       if (!this.warned) this.opts.warn?.('this node has no pod subnet (spec.podCIDR): pods get loopback only');
       this.warned = true;
       return { ips: [] };
     }
-    return bridge.setUp(pod, netnsPath);
+    return bridge.setUp(pod, netnsPath, opts);
   }
 
   async tearDown(pod: PodRef): Promise<void> {

@@ -4,7 +4,8 @@
 // its own address as the source: no NAT between pods); in its container it
 // resolves a Service by full name and by short name (search path) and gets
 // pages from every ready endpoint through the ClusterIP; a NodePort answers on
-// every node's address from a machine that is not a node; a pod that is not
+// every node's address from a machine that is not a node, a hostPort on its
+// node's; a pod that is not
 // ready gets none of it; and teardown leaves no namespace, mount or process
 // behind.
 import { test } from 'node:test';
@@ -111,6 +112,17 @@ test('3 nodes: pod-to-pod across nodes, Service by DNS name, NodePort on every n
       });
       assert.match(page, /^kap-web-[23]$/, 'only ready backends answer');
     }
+
+    // hostPort: the node's address and port reach the pod, from another machine.
+    await create(net.api, '/api/v1/namespaces/default/pods', {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kap-hostport' },
+      spec: {
+        nodeName: n3.name, terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'main', image: 'busybox:1.35', command: ['sh', '-c', WEB], ports: [{ containerPort: 8080, hostPort: 18080 }] }],
+      },
+    });
+    const viaHostPort = await eventually('the hostPort on node 3', async () => (await inNetns(net.serverMachine.ns, ['sh', '-c', get(n3.machine.ip, 18080)])).trim() || undefined, 60_000);
+    assert.equal(viaHostPort, 'kap-hostport');
   } catch (err) {
     throw new Error(`${(err as Error).stack}\n${cluster.logs()}`);
   } finally {
