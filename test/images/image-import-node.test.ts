@@ -182,11 +182,16 @@ test('a corrupt archive is refused with 400 and says what is wrong; nothing is s
   assert.equal((await images.listImages()).length, before);
 });
 
-test('an unknown node is 404, a bad name 400, before any import', async () => {
+test('an unknown node is 404, a node without tunnel 503, a bad name 400, before any import', async () => {
   const file = await writeArchive('rootfs2.tar', busyboxLayer);
   const r = await kctl(['image', 'import', file, '--name', 'kap-x:v1', '--node', 'kap-no-such-node']);
   assert.equal(r.code, 1);
   assert.match(r.err, /Error from server \(NotFound\): nodes "kap-no-such-node" not found/);
+  // A node that registered but keeps no tunnel to this apiserver.
+  await bed.node.registeredNode('kap-node-notunnel');
+  const offline = await kctl(['image', 'import', file, '--name', 'kap-x:v1', '--node', 'kap-node-notunnel']);
+  assert.equal(offline.code, 1);
+  assert.match(offline.err, /node "kap-node-notunnel" is not connected/);
   const bad = await kctl(['image', 'import', file, '--name', 'Kap-UPPER:v1', '--node', bed.nodeName]);
   assert.equal(bad.code, 1);
   assert.match(bad.err, /Error from server \(BadRequest\): invalid image reference "Kap-UPPER:v1"/);
