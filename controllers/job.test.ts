@@ -227,3 +227,31 @@ test('only Failed pods replaced (podFailurePolicy): a deleted pod holds its plac
     await bed.stop();
   }
 });
+
+test('restartPolicy OnFailure: container restarts of a running pod count towards backoffLimit', async () => {
+  const ns = 'kap-jobu-onfailure';
+  await createNamespace(cluster.client, ns);
+  const template = { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'main', image: 'busybox:1' }] } };
+  await cluster.client.create(jobs, ns, job('restarts', { backoffLimit: 2, template }));
+  const bed = await bedFor();
+  try {
+    await bed.caughtUp(jobs, ns, 'restarts');
+    await settle(bed, ns, 'restarts');
+    await bed.until(() => jobPods(bed, ns).length === 1, 'the pod');
+    const restarted = async (count: number) => {
+      const latest = await cluster.client.get<Pod>(resources.pods, ns, jobPods(bed, ns)[0].metadata.name!);
+      latest.status = { ...latest.status, phase: 'Running', containerStatuses: [{ name: 'main', ready: false, restartCount: count, image: 'busybox:1', imageID: '' }] };
+      await cluster.client.update(resources.pods, ns, latest, { subresource: 'status' });
+      await bed.until(() => jobPods(bed, ns)[0].status?.containerStatuses?.[0]?.restartCount === count, `${count} restarts in the cache`);
+    };
+    await restarted(1);
+    assert.deepEqual(await settle(bed, ns, 'restarts'), [], 'one restart: within the limit');
+    await restarted(2);
+    const calls = await settle(bed, ns, 'restarts');
+    assert.deepEqual(calls, [`delete pods ${jobPods(bed, ns)[0].metadata.name}`, 'update jobs/status restarts']);
+    const j = bed.informers.for<Job & KubeObject>(jobs).getByName(ns, 'restarts')!;
+    assert.equal(j.status?.conditions?.find((c) => c.type === 'Failed')?.reason, 'BackoffLimitExceeded');
+  } finally {
+    await bed.stop();
+  }
+});
