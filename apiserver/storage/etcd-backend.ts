@@ -5,6 +5,8 @@ import { Etcd3, IKeyValue, isRecoverableError } from 'etcd3';
 import { circuitBreaker, retry, handleWhen, noop, ConsecutiveBreaker } from 'cockatiel';
 import { errors, ApiError } from '../../api/errors';
 import type { Backend, KeyValue, ListOptions, ListResult, StorageEvent, StorageWatch, WatchHandlers, WriteResult } from './backend';
+import { EtcdKvClient } from './etcd-kv-client';
+import { decodeRangeResponse, decodeTxnResponse, encodeModRevisionTxn, encodeRange, RangeRequest, TxnOp } from './etcd-proto';
 
 export interface EtcdBackendOptions {
   endpoints: string[];
@@ -47,6 +49,8 @@ export function storageError(err: unknown): ApiError {
 
 export class EtcdBackend implements Backend {
   readonly client: Etcd3;
+  /** Gets, lists and writes: the hot path, on a lean gRPC client (plain-http endpoints). */
+  private readonly kv?: EtcdKvClient;
   private readonly timeout: number;
   private readonly watchers = new Set<import('etcd3').Watcher>();
   private closed = false;
@@ -66,6 +70,23 @@ export class EtcdBackend implements Backend {
       },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeout }),
     });
+    if (opts.endpoints.every((e) => e.startsWith('http://'))) {
+      this.kv = new EtcdKvClient({ endpoints: opts.endpoints, timeoutMs: this.timeout });
+    }
+  }
+
+  private async range(req: RangeRequest): Promise<{ kvs: KeyValue[]; revision: number; more: boolean; count: number }> {
+    if (this.kv) return decodeRangeResponse(await this.call(() => this.kv!.range(encodeRange(req))));
+    const res = await this.call(() =>
+      this.client.kv.range({
+        key: req.key,
+        range_end: req.rangeEnd,
+        limit: req.limit ?? 0,
+        revision: req.revision ?? 0,
+        count_only: req.countOnly ?? false,
+      }),
+    );
+    return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
@@ -77,47 +98,52 @@ export class EtcdBackend implements Backend {
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
-    const res = await this.call(() => this.client.kv.range({ key: toBuf(key) }));
-    return res.kvs.length ? toKV(res.kvs[0]) : undefined;
+    const res = await this.range({ key: toBuf(key) });
+    return res.kvs[0];
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    const res = await this.call(() =>
-      this.client.kv.range({
-        key: toBuf(opts.startKey ?? prefix),
-        range_end: prefixEnd(prefix),
-        limit: opts.limit ?? 0,
-        revision: opts.revision ?? 0,
-      }),
-    );
-    return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more };
+    const res = await this.range({
+      key: toBuf(opts.startKey ?? prefix),
+      rangeEnd: prefixEnd(prefix),
+      limit: opts.limit ?? 0,
+      revision: opts.revision ?? 0,
+    });
+    return { kvs: res.kvs, revision: res.revision, more: res.more };
   }
 
   async count(prefix: string): Promise<number> {
-    const res = await this.call(() =>
-      this.client.kv.range({ key: toBuf(prefix), range_end: prefixEnd(prefix), count_only: true }),
-    );
-    return Number(res.count);
+    return (await this.range({ key: toBuf(prefix), rangeEnd: prefixEnd(prefix), countOnly: true })).count;
   }
 
   async create(key: string, value: Buffer): Promise<WriteResult> {
-    return this.cas(key, 0, { request_put: { key: toBuf(key), value } });
+    const k = toBuf(key);
+    return this.cas(k, 0, { put: { key: k, value } });
   }
 
   async update(key: string, value: Buffer, expectedRevision: number): Promise<WriteResult> {
-    return this.cas(key, expectedRevision, { request_put: { key: toBuf(key), value } });
+    const k = toBuf(key);
+    return this.cas(k, expectedRevision, { put: { key: k, value } });
   }
 
   async delete(key: string, expectedRevision: number): Promise<WriteResult> {
-    return this.cas(key, expectedRevision, { request_delete_range: { key: toBuf(key) } });
+    const k = toBuf(key);
+    return this.cas(k, expectedRevision, { deleteKey: k });
   }
 
-  private async cas(key: string, expectedRevision: number, op: object): Promise<WriteResult> {
+  /** If key's mod_revision == expected then op, else read the key: one transaction. */
+  private async cas(key: Buffer, expectedRevision: number, op: TxnOp): Promise<WriteResult> {
+    if (this.kv) {
+      const res = decodeTxnResponse(await this.call(() => this.kv!.txn(encodeModRevisionTxn(key, expectedRevision, op, { range: key }))));
+      if (res.succeeded) return { ok: true, revision: res.revision };
+      return { ok: false, current: res.ranges[0]?.kvs[0] };
+    }
+    const success = 'put' in op ? { request_put: op.put } : 'deleteKey' in op ? { request_delete_range: { key: op.deleteKey } } : { request_range: { key: op.range } };
     const res = await this.call(() =>
       this.client.kv.txn({
-        compare: [{ key: toBuf(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
-        success: [op],
-        failure: [{ request_range: { key: toBuf(key) } }],
+        compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+        success: [success],
+        failure: [{ request_range: { key } }],
       }),
     );
     if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
@@ -192,8 +218,7 @@ export class EtcdBackend implements Backend {
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.call(() => this.client.kv.range({ key: toBuf('/'), count_only: true }));
-    return Number(res.header.revision);
+    return (await this.range({ key: toBuf('/'), countOnly: true })).revision;
   }
 
   async compact(revision: number): Promise<void> {
@@ -207,6 +232,7 @@ export class EtcdBackend implements Backend {
     this.watchers.clear();
     await Promise.race([Promise.allSettled(open.map((w) => w.cancel())), new Promise((r) => setTimeout(r, 500))]);
     this.client.close();
+    this.kv?.close();
     // etcd3 keeps re-establishing its watch stream for as long as any watcher
     // is attached, even after close(). Once its stream has dropped (state is
     // no longer Connected), leave it no watchers so that retry loop ends.

@@ -10,6 +10,7 @@ import { startTestEtcd } from '../harness/etcd';
 import { freePort } from '../harness/ports';
 import { spawnServer } from '../harness/server-process';
 import { Endpoint, openWatch, OpenWatch } from '../harness/http';
+import { measureCpu } from './process-cpu';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const OPS = Number(process.env.BENCH_OPS ?? 4000);
@@ -88,10 +89,14 @@ async function main(): Promise<void> {
   try {
     // Baseline: raw etcd puts through the etcd3 client, same size and concurrency.
     const raw = new Etcd3({ hosts: etcd.endpoint });
+    // CPU µs per operation of each process: robust to other load on the machine.
+    const pids = { apiserver: server.pid, etcd: etcd.pid, client: process.pid };
     const value = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'bench', uid: 'u' }, data: { k: 'v' } });
+    let cpu = measureCpu(pids);
     const rawPut = await runConcurrent(OPS, CONCURRENCY, async (i) => {
       await raw.put(`/bench-raw/${i}`).value(value);
     });
+    const rawPutCpu = cpu(OPS);
     raw.close();
 
     const ns = await api.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
@@ -104,14 +109,18 @@ async function main(): Promise<void> {
       const r = await api.call('POST', '/api/v1/namespaces/bench/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `warm-${i}` } });
       if (r.status !== 201) fail('warm-up', r);
     });
+    cpu = measureCpu(pids);
     const create = await runConcurrent(OPS, CONCURRENCY, async (i) => {
       const r = await api.call('POST', '/api/v1/namespaces/bench/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { k: 'v' } });
       if (r.status !== 201) fail('create', r);
     });
+    const createCpu = cpu(OPS);
+    cpu = measureCpu(pids);
     const get = await runConcurrent(OPS, CONCURRENCY, async (i) => {
       const r = await api.call('GET', `/api/v1/namespaces/bench/configmaps/cm-${i}`);
       if (r.status !== 200) fail('get', r);
     });
+    const getCpu = cpu(OPS);
     const list = await runConcurrent(Math.max(50, OPS / 40), CONCURRENCY, async () => {
       const r = await api.call('GET', '/api/v1/namespaces/bench/configmaps?limit=100');
       if (r.status !== 200) fail('list', r);
@@ -140,9 +149,9 @@ async function main(): Promise<void> {
         {
           benchmark: 'api',
           concurrency: CONCURRENCY,
-          baseline: { etcdPut: rawPut },
-          create,
-          get,
+          baseline: { etcdPut: { ...rawPut, cpuMicrosPerOp: rawPutCpu } },
+          create: { ...create, cpuMicrosPerOp: createCpu },
+          get: { ...get, cpuMicrosPerOp: getCpu },
           list: { ...list, itemsPerList: 100 },
           watchDelivery: watch,
           ratios: { createVsEtcdPut: round(create.perSecond / rawPut.perSecond) },

@@ -1,0 +1,137 @@
+// Unary etcd KV calls (Range, Txn) as plain gRPC over one node:http2 session
+// per endpoint. The etcd3 client's stack (policies, interceptors, resolver,
+// load balancer, a protobuf runtime) cost about as much CPU per call as the
+// rest of a create; this is the apiserver's hot path, so it gets a lean one.
+// Watches and maintenance calls stay on etcd3.
+import http2 from 'node:http2';
+
+export class EtcdCallError extends Error {
+  constructor(
+    message: string,
+    /** gRPC status code, or undefined when the call never got an answer. */
+    readonly grpcCode?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface EtcdKvClientOptions {
+  /** http:// endpoints; on a connection failure the next one is tried. */
+  endpoints: string[];
+  /** Deadline of one call. */
+  timeoutMs: number;
+}
+
+const GRPC_HEADERS = { ':method': 'POST', 'content-type': 'application/grpc', te: 'trailers' } as const;
+
+export class EtcdKvClient {
+  private readonly sessions: (http2.ClientHttp2Session | undefined)[];
+  private current = 0;
+  private closed = false;
+
+  constructor(private readonly opts: EtcdKvClientOptions) {
+    for (const e of opts.endpoints) if (!e.startsWith('http://')) throw new Error(`EtcdKvClient speaks plain http only: ${e}`);
+    this.sessions = opts.endpoints.map(() => undefined);
+  }
+
+  range(request: Buffer): Promise<Buffer> {
+    return this.call('/etcdserverpb.KV/Range', request);
+  }
+
+  txn(request: Buffer): Promise<Buffer> {
+    return this.call('/etcdserverpb.KV/Txn', request);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const s of this.sessions) s?.close();
+    this.sessions.fill(undefined);
+  }
+
+  /** One call; a connection failure moves to the next endpoint and tries once per endpoint. */
+  private async call(path: string, message: Buffer): Promise<Buffer> {
+    const frame = Buffer.allocUnsafe(5 + message.length);
+    frame[0] = 0; // not compressed
+    frame.writeUInt32BE(message.length, 1);
+    message.copy(frame, 5);
+    let lastError: Error | undefined;
+    for (let attempt = 0; attempt < this.opts.endpoints.length; attempt++) {
+      if (this.closed) throw new EtcdCallError('etcd client closed');
+      const index = this.current;
+      try {
+        return await this.once(index, path, frame);
+      } catch (err) {
+        if (!(err instanceof EtcdCallError) || err.grpcCode !== undefined) throw err;
+        lastError = err;
+        // Unreachable member: the next call (and this retry) go to the next one.
+        if (this.current === index) this.current = (index + 1) % this.opts.endpoints.length;
+      }
+    }
+    throw lastError!;
+  }
+
+  private session(index: number): http2.ClientHttp2Session {
+    let s = this.sessions[index];
+    if (s && !s.closed && !s.destroyed) return s;
+    s = http2.connect(this.opts.endpoints[index]);
+    const created = s;
+    const drop = () => {
+      if (this.sessions[index] === created) this.sessions[index] = undefined;
+    };
+    s.on('error', drop);
+    s.on('goaway', drop);
+    s.on('close', drop);
+    // An idle session must not keep the process alive.
+    s.unref();
+    this.sessions[index] = s;
+    return s;
+  }
+
+  private once(index: number, path: string, frame: Buffer): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      let session: http2.ClientHttp2Session;
+      try {
+        session = this.session(index);
+      } catch (err) {
+        reject(new EtcdCallError(`etcd ${this.opts.endpoints[index]}: ${(err as Error).message}`));
+        return;
+      }
+      const stream = session.request({ ...GRPC_HEADERS, ':path': path, 'grpc-timeout': `${this.opts.timeoutMs}m` });
+      const chunks: Buffer[] = [];
+      let status: number | undefined;
+      let statusMessage = '';
+      let answered = false;
+      const settle = (err: Error | undefined, value?: Buffer) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        if (err) {
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+          reject(err);
+        } else resolve(value!);
+      };
+      const timer = setTimeout(
+        () => settle(new EtcdCallError(`etcd ${path}: deadline of ${this.opts.timeoutMs} ms exceeded`, 4)),
+        this.opts.timeoutMs,
+      );
+      const readStatus = (headers: http2.IncomingHttpHeaders) => {
+        const code = headers['grpc-status'];
+        if (code === undefined) return;
+        status = Number(code);
+        statusMessage = decodeURIComponent(String(headers['grpc-message'] ?? ''));
+      };
+      stream.on('response', readStatus);
+      stream.on('trailers', readStatus);
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('error', (err) => settle(new EtcdCallError(`etcd ${this.opts.endpoints[index]}: ${err.message}`)));
+      stream.on('close', () => {
+        if (status === undefined) return settle(new EtcdCallError(`etcd ${this.opts.endpoints[index]}: the call ended without a status`));
+        if (status !== 0) return settle(new EtcdCallError(statusMessage || `etcd call failed with gRPC status ${status}`, status));
+        const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        if (body.length < 5) return settle(new EtcdCallError(`etcd ${path}: empty answer`, 13));
+        settle(undefined, body.subarray(5, 5 + body.readUInt32BE(1)));
+      });
+      stream.end(frame);
+    });
+  }
+}
