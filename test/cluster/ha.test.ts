@@ -16,6 +16,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const URLS = ['https://10.250.0.1:6443', 'https://10.250.0.2:6443', 'https://10.250.0.3:6443'];
 
 const SCHEDULER_LEASE = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler';
+const CONTROLLERS_LEASE = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kapstan-controller-manager';
 const NODE_LEASE = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/kap-a';
 const WRITES = '/api/v1/namespaces/default/configmaps?labelSelector=kap-ha%3Dwriter';
 
@@ -88,7 +89,7 @@ async function startHaCluster(cluster: NetnsCluster): Promise<Ha> {
     const s = (await etcd(victim, '/v3/maintenance/status')) as EtcdStatus;
     return s.header.member_id === s.leader || undefined;
   }, 15_000, 'the victim to lead etcd');
-  const controllersLease = (await request(apis[0], 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kapstan-controller-manager')).body;
+  const controllersLease = (await request(apis[0], 'GET', CONTROLLERS_LEASE)).body;
   assert.match(controllersLease.spec.holderIdentity, /^kapstan-server-10\.250\.0\.\d_/, 'controllers are leader-elected across servers');
   return { cluster, machines, servers, apis, etcd, victim, schedulerHolder };
 }
@@ -104,6 +105,8 @@ async function loseLeaderAndRecover(ha: Ha, lose: () => Promise<void>, recover: 
   await waitFor(async () => (writer.acked.length >= 5 ? true : undefined), 30_000, 'writes before the loss');
 
   const nodeLeaseBefore = (await request(survivors[0], 'GET', NODE_LEASE)).body.spec.renewTime;
+  const controllersHolder: string = (await request(survivors[0], 'GET', CONTROLLERS_LEASE)).body.spec.holderIdentity;
+  const victimIdentity = `kapstan-server-${new URL(URLS[victim]).hostname}_`;
   const lostAt = Date.now();
   await lose();
   const ackedBeforeLoss = writer.acked.length;
@@ -128,6 +131,12 @@ async function loseLeaderAndRecover(ha: Ha, lose: () => Promise<void>, recover: 
   const boundAfterMs = Date.now() - lostAt;
   const newHolder = (await request(survivors[0], 'GET', SCHEDULER_LEASE)).body.spec.holderIdentity;
   assert.notEqual(newHolder, ha.schedulerHolder, 'another server leads the scheduler');
+  if (controllersHolder.startsWith(victimIdentity)) {
+    await waitFor(async () => {
+      const holder = (await timed(request(survivors[0], 'GET', CONTROLLERS_LEASE)))?.body?.spec?.holderIdentity as string | undefined;
+      return holder && !holder.startsWith(victimIdentity) ? true : undefined;
+    }, 20_000, 'another server to lead the controllers');
+  }
 
   // Writes keep succeeding through the other servers.
   await waitFor(async () => (writer.acked.length >= ackedBeforeLoss + 10 ? true : undefined), 30_000, 'writes after the loss');
