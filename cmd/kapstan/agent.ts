@@ -78,10 +78,14 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
   const serviceProxy = new ServiceProxy();
   const nodeRoutes = mode === 'vxlan' ? new VxlanRoutes({ nodeIp, mtu: mtu!, podCidr: () => network.podCidr() }) : new HostGatewayRoutes();
   // Cluster DNS before the agent, so the first pods already resolve Service names.
+  // A node without it (the address taken, e.g. by another agent here) still runs pods: they resolve as the node does.
   const dns = opts.clusterDnsIp === '' ? undefined : await startClusterDns({
     ip: opts.clusterDnsIp ?? DEFAULT_CLUSTER_DNS_IP,
     domain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
     resolvConfPath: opts.resolvConf,
+  }).catch((err: Error) => {
+    opts.log(`error: ${err.message}; running without cluster DNS`);
+    return undefined;
   });
   if (dns) opts.log(`cluster DNS on ${dns.ip}:${dns.port} for ${dns.domain} (upstreams: ${dns.upstreams.join(', ') || 'none'})`);
   const servers = agentServers({ server: opts.server, agentPort: opts.agentPort, dataDir: opts.dataDir, log: opts.log });
