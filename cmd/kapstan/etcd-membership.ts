@@ -33,6 +33,9 @@ export async function listEtcdMembers(endpoint: string): Promise<EtcdMember[]> {
  */
 export async function addEtcdMember(endpoint: string, req: EtcdMemberRequest, log: (m: string) => void): Promise<EtcdMemberResponse> {
   let members = await listEtcdMembers(endpoint);
+  const joining = members.find((m) => !m.name && !m.peerURLs?.includes(req.peerURL));
+  // Two members that have not started yet would leave the cluster without quorum.
+  if (joining) throw new Error(`another etcd member (${joining.peerURLs?.join(',')}) is still joining; retry when it has started`);
   const same = members.find((m) => m.peerURLs?.includes(req.peerURL));
   if (same?.name) {
     log(`etcd member ${same.name} (${req.peerURL}) rejoins without its data: removing it before adding it again`);
