@@ -243,7 +243,7 @@ describe('get', () => {
     const res = await kctl(['get', 'widgets']);
     assert.equal(res.code, 1);
     assert.match(res.err, /the server doesn't have a resource type "widgets"/);
-    assert.match(res.err, /deployments, endpoints, events/);
+    assert.match(res.err, /deployments, endpoints, endpointslices, events/);
   });
 
   test('a missing object is NotFound with kubectl wording', async () => {
