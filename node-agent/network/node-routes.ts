@@ -37,16 +37,23 @@ export class HostGatewayRoutes {
     this.commands = new NetnsCommands(nodeNetnsPath);
   }
 
-  /** Makes the node's Kapstan routes exactly these. */
+  /**
+   * Makes the node's Kapstan routes exactly these. A route that cannot be
+   * installed (a node not on this segment) does not hold up the others: all
+   * are tried, then the failures are thrown together (the caller retries).
+   */
   async sync(routes: NodeRoute[]): Promise<void> {
     const wanted = new Map(routes.map((r) => [r.podCidr, r.nodeIp]));
     for (const current of await this.installed()) {
       if (wanted.get(current.podCidr) === current.nodeIp) wanted.delete(current.podCidr);
       else if (!wanted.has(current.podCidr)) await this.removeRoute(current.podCidr);
     }
+    const failed: string[] = [];
     for (const [podCidr, nodeIp] of wanted) {
-      await this.commands.node(['ip', 'route', 'replace', podCidr, 'via', nodeIp, 'proto', String(ROUTE_PROTOCOL)]);
+      await this.commands.node(['ip', 'route', 'replace', podCidr, 'via', nodeIp, 'proto', String(ROUTE_PROTOCOL)])
+        .catch((err: Error) => failed.push(`${podCidr} via ${nodeIp}: ${err.message}`));
     }
+    if (failed.length) throw new Error(`routes to other nodes not installed (is --pod-network vxlan needed?): ${failed.join('; ')}`);
   }
 
   /** Removes every Kapstan route (the node leaves). */

@@ -2,7 +2,8 @@
 // list-then-watch stream into a local view and re-apply the view to the
 // kernel after each change. Changes arriving while an apply runs are
 // coalesced into the next one; a failed apply is retried after a delay; a
-// broken stream is opened again (and lists again) after a delay.
+// broken stream is opened again (and lists again) after a delay that doubles,
+// up to 10 times the first, while streams keep breaking before any event.
 
 export interface WatchSyncLoopOptions<E> {
   /** Opens the stream, ending when signal aborts. */
@@ -40,16 +41,19 @@ export async function runWatchSyncLoop<E>(opts: WatchSyncLoopOptions<E>): Promis
       syncing = undefined;
     })();
   };
+  let reopenDelayMs = retryDelayMs;
   while (!opts.signal.aborted) {
     opts.restart();
     try {
       for await (const ev of opts.open(opts.signal)) {
+        reopenDelayMs = retryDelayMs;
         if (opts.apply(ev)) program();
       }
     } catch (err) {
       if (!opts.signal.aborted) opts.warn?.(`watch for ${opts.what} broke: ${(err as Error).message}`);
     }
-    await delay(retryDelayMs, opts.signal);
+    await delay(reopenDelayMs, opts.signal);
+    reopenDelayMs = Math.min(reopenDelayMs * 2, retryDelayMs * 10);
   }
   await syncing;
 }

@@ -2,7 +2,8 @@
 // (runNodeRouteSync), into a simulated node's routing table: the first SYNC
 // replaces a stale route with the routes of the Nodes that exist, routes
 // follow Nodes as they are added and deleted, and Node changes that do not
-// touch routing (labels, conditions) are not even sent.
+// touch routing (labels, conditions) are not even sent; a node that cannot be
+// routed to does not hold up the routes to the others.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NodeClient } from '../../client/node-client';
@@ -100,6 +101,14 @@ test('routes to other nodes follow the WatchNodes stream', { timeout: 120_000 },
 
     await nodes.delete('', 'kap-b');
     await until('the deleted node\'s route gone', () => installed(JSON.stringify([{ podCidr: '10.244.94.0/24', nodeIp: '10.250.0.13' }])));
+
+    // A node this one cannot route to directly (not on its segment) does not hold up the others' routes.
+    await nodes.create('', nodeObject('kap-far', '10.244.95.0/24', '10.96.0.99'));
+    await nodes.create('', nodeObject('kap-d', '10.244.96.0/24', '10.250.0.14'));
+    await until('the reachable node\'s route', () => installed(JSON.stringify([
+      { podCidr: '10.244.94.0/24', nodeIp: '10.250.0.13' },
+      { podCidr: '10.244.96.0/24', nodeIp: '10.250.0.14' },
+    ])));
   } finally {
     abort.abort();
     await loop;
