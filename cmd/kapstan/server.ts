@@ -17,6 +17,7 @@ import { podCidrAllocator } from '../../apiserver/registry/allocators/cluster-al
 import { ManagedEtcd, EtcdClusterMember, peerUrl } from './managed-etcd';
 import { addEtcdMember } from './etcd-membership';
 import { ApiServerEndpoints } from './apiserver-endpoints';
+import { ensureKubeDnsService } from './kube-dns-service';
 import { RestClient } from '../../client/rest-client';
 import { startControllerManager } from '../../controllers';
 import { startScheduler } from '../../scheduler';
@@ -98,7 +99,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
     } else {
       const clientPort = Number(flags['etcd-client-port'] ?? 2379);
       const etcdDir = join(dataDir, 'etcd');
-      const cluster = ha.advertise && !flags['etcd-endpoints'] ? await etcdMember(ha, pki, dataDir, etcdDir, clientPort + 1, log) : undefined;
+      const cluster = ha.advertise ? await etcdMember(ha, pki, dataDir, etcdDir, clientPort + 1, log) : undefined;
       etcd = new ManagedEtcd({ dataDir: etcdDir, clientPort, peerPort: clientPort + 1, cluster, log });
       await etcd.start();
       const started = etcd;
@@ -141,12 +142,14 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
     // Controllers and the scheduler reach the API like any other client.
     const client = new RestClient({ server: url, caPem: pki.caPem, token: pki.adminToken });
     stops.push(async () => client.close());
+    // kube-dns reserves the cluster DNS address the agents serve (node-agent/dns).
+    await ensureKubeDnsService(client, log);
     const published = ha.advertise ?? (isLoopbackOrWildcard(host) ? undefined : host);
     if (published) {
       // The `kubernetes` Service: how pods reach the API and agents learn every server.
-      const endpoints = new ApiServerEndpoints({ client, address: published, port: api.port, log });
-      await endpoints.start();
-      stops.push(() => endpoints.stop());
+      const publisher = new ApiServerEndpoints({ client, address: published, port: api.port, log });
+      await publisher.start();
+      stops.push(() => publisher.stop());
     }
     if (!flags['disable-controllers']) {
       const controllers = await startControllerManager({ client, log, identity: leaderIdentity(ha.advertise), ...LEADER_ELECTION });
