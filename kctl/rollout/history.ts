@@ -9,14 +9,22 @@ import { forEachTarget, isKind } from './each-target';
 import { podTemplateText } from './pod-template-text';
 import { CHANGE_CAUSE_ANNOTATION, deployments, replicaSetsOf, revisionOf } from './replica-sets';
 import { RolloutFailed } from './status-viewer';
+import { daemonSets, revisionsOf, withRevision } from './daemonset-revisions';
 
 export async function runRolloutHistory(session: Session, args: string[]): Promise<number> {
   const revision = num(session.flags, 'revision') ?? 0;
   if (revision < 0) throw new UsageError(`revision must be a positive integer: ${revision}`);
   return forEachTarget(session, args, async (t) => {
-    if (!isKind(t, 'apps', 'Deployment')) throw new RolloutFailed(`no history viewer has been implemented for ${quoted(groupKind(t.resource))}`);
-    const d = await session.client.get(deployments, t.namespace, t.name);
-    const text = deploymentHistory(await replicaSetsOf(session, d), revision);
+    let text: string;
+    if (isKind(t, 'apps', 'Deployment')) {
+      const d = await session.client.get(deployments, t.namespace, t.name);
+      text = deploymentHistory(await replicaSetsOf(session, d), revision);
+    } else if (isKind(t, 'apps', 'DaemonSet')) {
+      const ds = await session.client.get(daemonSets, t.namespace, t.name);
+      text = daemonSetHistory(ds, await revisionsOf(session, ds), revision);
+    } else {
+      throw new RolloutFailed(`no history viewer has been implemented for ${quoted(groupKind(t.resource))}`);
+    }
     // kubectl prints the history as the "operation" after the object's name.
     return `${revision > 0 ? `with revision #${revision}` : ''}\n${text}`;
   });
@@ -36,6 +44,19 @@ export function deploymentHistory(replicaSets: KubeObject[], revision: number): 
     return podTemplateText(template);
   }
   const rows = [...byRevision.keys()].sort((a, b) => a - b).map((r) => [String(r), byRevision.get(r)!.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION] || '<none>']);
+  return tabbed([['REVISION', 'CHANGE-CAUSE'], ...rows]);
+}
+
+/** kubectl's DaemonSetHistoryViewer: change causes from the revisions, or one revision's template. */
+export function daemonSetHistory(ds: KubeObject, revisions: Array<KubeObject & { revision: number; data?: Record<string, unknown> }>, revision: number): string {
+  if (revisions.length === 0) return 'No rollout history found.';
+  if (revision > 0) {
+    const found = revisions.find((r) => r.revision === revision);
+    if (!found) throw new RolloutFailed(`unable to find the specified revision`);
+    const applied = withRevision(ds, found);
+    return podTemplateText(structuredClone((applied.spec as { template?: KubeObject } | undefined)?.template ?? {}));
+  }
+  const rows = revisions.map((r) => [String(r.revision), r.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION] || '<none>']);
   return tabbed([['REVISION', 'CHANGE-CAUSE'], ...rows]);
 }
 

@@ -2,7 +2,7 @@
 // the chosen ReplicaSet's pod template (without its pod-template-hash label)
 // and annotations are written back into the Deployment with one JSON patch;
 // the controller then makes that ReplicaSet the newest revision again.
-import { JSON_PATCH } from '../../api/patch';
+import { JSON_PATCH, STRATEGIC_MERGE_PATCH } from '../../api/patch';
 import type { KubeObject } from '../../api/types';
 import { num } from '../flags';
 import type { Session } from '../session';
@@ -10,6 +10,7 @@ import { groupKind, quoted } from '../workload-target';
 import { forEachTarget, isKind } from './each-target';
 import { deployments, POD_TEMPLATE_HASH_LABEL, replicaSetsOf, revisionOf } from './replica-sets';
 import { REVISION_ANNOTATION, RolloutFailed } from './status-viewer';
+import { daemonSets, revisionsOf, withRevision, type ControllerRevision } from './daemonset-revisions';
 
 /** Deployment annotations that stay as they are; the ReplicaSet's others are copied (kubectl annotationsToSkip). */
 const KEPT_ANNOTATIONS = new Set([
@@ -26,6 +27,7 @@ type Template = { metadata?: KubeObject['metadata']; spec?: unknown };
 export async function runRolloutUndo(session: Session, args: string[]): Promise<number> {
   const toRevision = num(session.flags, 'to-revision') ?? 0;
   return forEachTarget(session, args, async (t) => {
+    if (isKind(t, 'apps', 'DaemonSet')) return undoDaemonSet(session, t.namespace, t.name, toRevision);
     if (!isKind(t, 'apps', 'Deployment')) throw new RolloutFailed(`no rollbacker has been implemented for ${quoted(groupKind(t.resource))}`);
     if (toRevision < 0) throw revisionNotFound(toRevision);
     const d = await session.client.get(deployments, t.namespace, t.name);
@@ -47,6 +49,31 @@ export async function runRolloutUndo(session: Session, args: string[]): Promise<
     await session.client.patch(deployments, t.namespace, t.name, patch, JSON_PATCH, { fieldManager: 'kubectl-rollout' });
     return 'rolled back';
   });
+}
+
+/** kubectl's DaemonSetRollbacker: the revision's patch goes back to the DaemonSet as a strategic merge patch. */
+async function undoDaemonSet(session: Session, namespace: string | undefined, name: string, toRevision: number): Promise<string> {
+  if (toRevision < 0) throw revisionNotFound(toRevision);
+  const ds = await session.client.get(daemonSets, namespace, name);
+  const history = await revisionsOf(session, ds);
+  const target = pickRevision(history, toRevision);
+  const wanted = (withRevision(ds, target).spec as { template?: Template }).template;
+  if (sameJson(wanted, (ds.spec as { template?: Template }).template)) {
+    return `skipped rollback (current template already matches revision ${toRevision})`;
+  }
+  await session.client.patch(daemonSets, namespace, name, target.data ?? {}, STRATEGIC_MERGE_PATCH, { fieldManager: 'kubectl-rollout' });
+  return 'rolled back';
+}
+
+/** toRevision, or (0) the revision before the newest. */
+function pickRevision(history: ControllerRevision[], toRevision: number): ControllerRevision {
+  if (toRevision > 0) {
+    const found = history.find((r) => r.revision === toRevision);
+    if (!found) throw revisionNotFound(toRevision);
+    return found;
+  }
+  if (history.length < 2) throw new RolloutFailed('no last revision to roll back to');
+  return history[history.length - 2];
 }
 
 const revisionNotFound = (r: number) => new RolloutFailed(`unable to find specified revision ${r} in history`);

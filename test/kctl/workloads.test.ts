@@ -223,6 +223,47 @@ describe('set image, history, undo', () => {
   });
 });
 
+describe('DaemonSet history and undo (ControllerRevisions)', () => {
+  const ns = 'kap-kctl-ds-revisions';
+  const dsImage = async () => ((await cluster.client.get<KubeObject>(daemonSets, ns, 'agent')).spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image;
+  const revisionCount = async () => (await cluster.client.list(findByKind('apps/v1', 'ControllerRevision')!, ns)).items.length;
+
+  test('history lists the revisions; --revision shows one; undo and --to-revision restore templates; a matching revision is skipped', async () => {
+    await createNamespace(cluster.client, ns);
+    const ds = daemonSet('agent');
+    ds.metadata.annotations = { 'kubernetes.io/change-cause': 'first' };
+    await cluster.client.create(daemonSets, ns, ds);
+    await eventually(async () => (await revisionCount()) === 1, 'revision 1');
+    assert.equal((await kctl(['set', 'image', 'ds/agent', 'main=busybox:2', '-n', ns])).code, 0);
+    await eventually(async () => (await revisionCount()) === 2, 'revision 2');
+
+    const history = await kctl(['rollout', 'history', 'daemonset/agent', '-n', ns]);
+    assert.equal(history.code, 0, history.err);
+    assert.match(history.out, /^daemonset\.apps\/agent \nREVISION\s+CHANGE-CAUSE\n1\s+first\n2\s+\S+/);
+    const one = await kctl(['rollout', 'history', 'daemonset/agent', '--revision=1', '-n', ns]);
+    assert.match(one.out, /with revision #1/);
+    assert.match(one.out, /Image:\s+busybox:1\n/);
+
+    const undo = await kctl(['rollout', 'undo', 'daemonset/agent', '-n', ns]);
+    assert.deepEqual(undo, { code: 0, out: 'daemonset.apps/agent rolled back\n', err: '' });
+    assert.equal(await dsImage(), 'busybox:1');
+    const to2 = await kctl(['rollout', 'undo', 'daemonset/agent', '--to-revision=2', '-n', ns]);
+    assert.equal(to2.out, 'daemonset.apps/agent rolled back\n');
+    assert.equal(await dsImage(), 'busybox:2');
+    await eventually(async () => {
+      const items = (await cluster.client.list<KubeObject & { revision: number }>(findByKind('apps/v1', 'ControllerRevision')!, ns)).items;
+      return Math.max(...items.map((r) => r.revision)) >= 4;
+    }, 'the controller renumbers the restored revision');
+    const history4 = await kctl(['rollout', 'history', 'daemonset/agent', '-n', ns]);
+    const newest = Number(history4.out.trim().split('\n').at(-1)!.split(/\s+/)[0]);
+    const skipped = await kctl(['rollout', 'undo', 'daemonset/agent', `--to-revision=${newest}`, '-n', ns]);
+    assert.equal(skipped.out, `daemonset.apps/agent skipped rollback (current template already matches revision ${newest})\n`);
+    const unknown = await kctl(['rollout', 'undo', 'daemonset/agent', '--to-revision=99', '-n', ns]);
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.err, 'error: unable to find specified revision 99 in history\n');
+  });
+});
+
 describe('restart, pause, resume', () => {
   test('restart rolls a new ReplicaSet; a paused Deployment starts no rollout until resumed', async () => {
     const ns = 'kap-kctl-pause';
