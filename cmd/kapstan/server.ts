@@ -18,6 +18,7 @@ import { ManagedEtcd, EtcdClusterMember, peerUrl } from './managed-etcd';
 import { addEtcdMember } from './etcd-membership';
 import { ApiServerEndpoints } from './apiserver-endpoints';
 import { ensureKubeDnsService } from './kube-dns-service';
+import { ensureKubeDnsService } from './kube-dns-service';
 import { RestClient } from '../../client/rest-client';
 import { startControllerManager } from '../../controllers';
 import { startScheduler } from '../../scheduler';
@@ -142,6 +143,8 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
     // Controllers and the scheduler reach the API like any other client.
     const client = new RestClient({ server: url, caPem: pki.caPem, token: pki.adminToken });
     stops.push(async () => client.close());
+    // kube-dns reserves the cluster DNS address the agents serve (node-agent/dns).
+    await ensureKubeDnsService(client, log);
     // kube-dns reserves the cluster DNS address the agents serve (node-agent/dns).
     await ensureKubeDnsService(client, log);
     const published = ha.advertise ?? (isLoopbackOrWildcard(host) ? undefined : host);

@@ -1,7 +1,8 @@
 // Cluster DNS as `kapstan agent` runs it: on a one-node cluster in simulated
 // machines, a pod's network namespace reaches the DNS server at the cluster
 // DNS address (10.96.0.10) through its gateway; names follow Services as they
-// are created and deleted; outside names get a quick SERVFAIL (the node's only
+// are created and deleted; the server's kube-dns Service names that address;
+// outside names get a quick SERVFAIL (the node's only
 // upstream does not answer); and the agent's shutdown stops the server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +32,12 @@ test('kapstan agent serves cluster DNS to its pods from the Services stream', { 
       return out.includes(clusterIP) ? out : undefined;
     });
     assert.match(answer, new RegExp(`Address: ${clusterIP.replace(/\./g, '\\.')}`));
+
+    // The server's kube-dns Service reserves the address the agents serve; its name resolves to it,
+    // and having no endpoints, it takes no traffic from the node's own server.
+    const kubeDns = (await request(net.api, 'GET', '/api/v1/namespaces/kube-system/services/kube-dns')).body;
+    assert.equal(kubeDns.spec.clusterIP, '10.96.0.10');
+    assert.match(await nslookup(pod.netns, 'kube-dns.kube-system.svc.cluster.local'), /Name:\s+kube-dns\.kube-system\.svc\.cluster\.local\nAddress: 10\.96\.0\.10$/m);
 
     // A name in the zone that no Service has: NXDOMAIN, not a forward.
     assert.match(await nslookup(pod.netns, 'nosuch.default.svc.cluster.local'), /NXDOMAIN/);
