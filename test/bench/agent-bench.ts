@@ -17,6 +17,8 @@ import { request, openWatch } from '../harness/http';
 import { createSandbox, waitFor } from '../fixtures/runtime/container-sandbox';
 import { stopEverythingUnder } from '../harness/cleanup';
 import { NodePodNetwork } from '../../node-agent/network/node-pod-network';
+import { DnsAddress } from '../../node-agent/dns/dns-address';
+import { DEFAULT_CLUSTER_DNS_IP } from '../../node-agent/dns/cluster-dns';
 import { ServiceProxy } from '../../node-agent/network/service-proxy';
 
 const run = promisify(execFile);
@@ -166,6 +168,7 @@ async function main(): Promise<void> {
     // The agent set up this node's network (as `kapstan agent` does); take it down again.
     await new ServiceProxy().remove().catch(() => undefined);
     await new NodePodNetwork({ dataDir: agentDir }).removeNode().catch(() => undefined);
+    await new DnsAddress(DEFAULT_CLUSTER_DNS_IP).remove().catch(() => undefined);
     writeFileSync('/proc/sys/net/ipv4/ip_forward', ipForward);
     for (const c of safeList('/sys/fs/cgroup')) rmdirQuiet(join('/sys/fs/cgroup', c, 'kapstan'));
     rmSync(dir, { recursive: true, force: true });
