@@ -214,28 +214,56 @@ export class ResourceStore {
     subresource?: UpdateScope,
     warnings: string[] = [],
   ): Promise<WriteResult> {
+    const key = this.key(namespace, name);
+    // The first guess comes from the watch cache (no etcd read), as Kubernetes'
+    // GuaranteedUpdate does with its cached object. A stale guess is harmless
+    // when it ends in a compare-and-swap (the swap fails and the retry uses
+    // the value etcd returned); every other outcome decided on it (an error, a
+    // failed precondition, nothing to change, a dry run) is redone on a fresh read.
+    let kv: KeyValue | undefined = opts.dryRun ? undefined : this.cache.latestStored(key);
+    let guessed = kv !== undefined;
     for (let attempt = 0; ; attempt++) {
-      const kv = await this.backend.get(this.key(namespace, name));
-      if (!kv) throw this.notFound(name);
-      const current = decodeObject(kv.value, kv.modRevision);
-      if (precondition && precondition !== current.metadata.resourceVersion) throw this.conflict(name);
-      const next = this.prepareUpdate(structuredClone(mutate(structuredClone(current))), current, subresource);
-      if (opts.managedFields) setManagedFields(next, opts.managedFields(current, next));
-      if (sameJson(next, current)) return { object: current, warnings };
+      if (!kv) {
+        kv = await this.backend.get(key);
+        guessed = false;
+        if (!kv) throw this.notFound(name);
+      }
+      let current: KubeObject;
+      let next: KubeObject;
+      try {
+        current = decodeObject(kv.value, kv.modRevision);
+        if (precondition && precondition !== current.metadata.resourceVersion) throw this.conflict(name);
+        next = this.prepareUpdate(structuredClone(mutate(structuredClone(current))), current, subresource);
+        if (opts.managedFields) setManagedFields(next, opts.managedFields(current, next));
+      } catch (err) {
+        if (!guessed) throw err;
+        kv = undefined;
+        continue;
+      }
+      if (sameJson(next, current)) {
+        if (!guessed) return { object: current, warnings };
+        kv = undefined;
+        continue;
+      }
       if (opts.dryRun) return { object: next, warnings };
       // Finalizers all gone from an object being deleted: delete it for real.
-      const res = this.readyToRemove(next)
+      const encoded = this.readyToRemove(next) ? undefined : this.encode(next);
+      const res = encoded === undefined
         ? await this.backend.delete(kv.key, kv.modRevision)
-        : await this.backend.update(kv.key, this.encode(next), kv.modRevision);
+        : await this.backend.update(kv.key, encoded, kv.modRevision);
       if (res.ok) {
-        if (this.readyToRemove(next)) await this.strategy.afterDelete?.(next);
+        if (encoded === undefined) await this.strategy.afterDelete?.(next);
         next.metadata.resourceVersion = String(res.revision);
         return { object: next, warnings };
       }
-      if (res.current && res.current.value.equals(this.encode(next))) {
+      if (res.current && encoded && res.current.value.equals(encoded)) {
         return { object: decodeObject(res.current.value, res.current.modRevision), warnings };
       }
-      if (precondition || attempt >= MAX_CONFLICT_RETRIES) throw this.conflict(name);
+      if (precondition && !guessed) throw this.conflict(name);
+      if (attempt >= MAX_CONFLICT_RETRIES) throw this.conflict(name);
+      // The failed swap read the key in the same transaction: retry from that.
+      kv = res.current;
+      guessed = false;
     }
   }
 
@@ -489,9 +517,36 @@ function sameUid(kv: KeyValue, uid: string | undefined): boolean {
   }
 }
 
-/** Equal as JSON: undefined fields and key order do not count. */
-function sameJson(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+/**
+ * Equal as JSON: undefined fields and key order do not count. Walks the two
+ * trees directly (every update asks this, and a round trip through JSON costs
+ * four full passes over both objects).
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (!isPlain(a) || !isPlain(b)) return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    // An undefined array element is null in JSON.
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    defined++;
+    if (!Object.prototype.hasOwnProperty.call(y, k) || !sameJson(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) defined--;
+  return defined === 0;
+}
+
+function isPlain(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === Array.prototype || proto === null;
 }
 
 /** Everything but metadata and status counts as spec for generation. */

@@ -2,7 +2,7 @@
 // Recent events stay in a ring buffer so a client resuming from a recent
 // resourceVersion is served from memory; an older one falls back to a direct
 // etcd watch, which answers 410 Gone once etcd has compacted that revision.
-import type { Backend, StorageEvent, StorageWatch } from './backend';
+import type { Backend, KeyValue, StorageEvent, StorageWatch } from './backend';
 import { storageError } from './etcd-backend';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -33,6 +33,14 @@ export interface WatchCacheOptions<T> {
 
 export class WatchCache<T> {
   private readonly buffer: CacheEvent<T>[] = [];
+  /**
+   * The newest stored value of each key written in the buffer's window. It may
+   * lag behind etcd: writers use it only as the first guess of a
+   * compare-and-swap (a stale guess fails the swap and costs one retry).
+   */
+  private readonly latest = new Map<string, KeyValue>();
+  /** The put behind each buffered event (undefined for deletes), parallel to `buffer`. */
+  private readonly bufferKvs: (KeyValue | undefined)[] = [];
   private readonly subscribers = new Set<CacheSubscriber<T>>();
   private readonly capacity: number;
   private watch?: StorageWatch;
@@ -71,6 +79,8 @@ export class WatchCache<T> {
     this.failed = err;
     this.watch = undefined;
     this.buffer.length = 0;
+    this.bufferKvs.length = 0;
+    this.latest.clear();
     for (const s of [...this.subscribers]) s.onError(err);
     this.subscribers.clear();
     if (this.stopped) return;
@@ -88,7 +98,14 @@ export class WatchCache<T> {
       const ev = lazyEvent(e, this.opts.decode);
       this.revision = Math.max(this.revision, ev.revision);
       this.buffer.push(ev);
-      if (this.buffer.length > this.capacity) this.buffer.splice(0, this.buffer.length - this.capacity);
+      this.bufferKvs.push(e.type === 'put' ? e.kv : undefined);
+      if (e.type === 'put') this.latest.set(e.kv.key, e.kv);
+      else this.latest.delete(e.kv.key);
+      if (this.buffer.length > this.capacity) {
+        const n = this.buffer.length - this.capacity;
+        this.buffer.splice(0, n);
+        for (const kv of this.bufferKvs.splice(0, n)) if (kv && this.latest.get(kv.key) === kv) this.latest.delete(kv.key);
+      }
       for (const s of this.subscribers) s.onEvent(ev);
     }
   }
@@ -121,6 +138,11 @@ export class WatchCache<T> {
       onError: (err) => sub.onError(err),
     });
     return { close: () => w.close() };
+  }
+
+  /** The last value of `key` this cache saw written, if still in its window (may be stale). */
+  latestStored(key: string): KeyValue | undefined {
+    return this.latest.get(key);
   }
 
   get subscriberCount(): number {

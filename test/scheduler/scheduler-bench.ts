@@ -13,6 +13,7 @@ import { startTestEtcd } from '../harness/etcd';
 import { freePort } from '../harness/ports';
 import { spawnServer } from '../harness/server-process';
 import { makeNode, makePod } from './builders';
+import { measureCpu } from '../bench/process-cpu';
 
 const PODS = findByKind('v1', 'Pod')!;
 const NODES = findByKind('v1', 'Node')!;
@@ -39,7 +40,7 @@ async function runConcurrent(count: number, concurrency: number, op: (i: number)
   return (now() - start) / 1000;
 }
 
-async function benchCase(client: RestClient, nodes: number, pods: number, caseIndex: number) {
+async function benchCase(client: RestClient, pids: Record<string, number>, nodes: number, pods: number, caseIndex: number) {
   const ns = `bench-${caseIndex}`;
   await client.create(NAMESPACES, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const zone = (i: number) => `zone-${i % 3}`;
@@ -53,12 +54,14 @@ async function benchCase(client: RestClient, nodes: number, pods: number, caseIn
   await runConcurrent(rawCount, CONCURRENCY, async (i) => {
     await client.create(PODS, ns, makePod(`raw-${i}`, ns).schedulerName('nobody').manifest());
   });
+  const rawCpu = measureCpu(pids);
   const rawSeconds = await runConcurrent(rawCount, CONCURRENCY, async (i) => {
     await client.json('POST', resourcePath(PODS, ns, `raw-${i}`, 'binding'), {
       body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: `raw-${i}` }, target: { kind: 'Node', name: `c${caseIndex}-node-${i % nodes}` } },
     });
   });
 
+  const rawCpuPerBinding = rawCpu(rawCount);
   const createdAt = new Map<string, number>();
   const latencies: number[] = [];
   let firstCreate = 0;
@@ -77,7 +80,10 @@ async function benchCase(client: RestClient, nodes: number, pods: number, caseIn
       if (latencies.length === pods) allBound();
     },
   });
+  // CPU µs per pod of each process (creates, scheduling, bindings): robust to other load.
+  let cpu: ((ops: number) => Record<string, number>) | undefined;
   try {
+    cpu = measureCpu(pids);
     firstCreate = now();
     await runConcurrent(pods, CONCURRENCY, async (i) => {
       const name = `p-${i}`;
@@ -94,6 +100,7 @@ async function benchCase(client: RestClient, nodes: number, pods: number, caseIn
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${latencies.length}/${pods} pods bound in 300 s`)), 300_000)));
     await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+    const cpuPerPod = cpu(pods);
     const seconds = (lastBound - firstCreate) / 1000;
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
@@ -104,7 +111,8 @@ async function benchCase(client: RestClient, nodes: number, pods: number, caseIn
       createSeconds: round(createSeconds),
       p50ms: percentile(sorted, 0.5),
       p99ms: percentile(sorted, 0.99),
-      rawBinding: { pods: rawCount, perSecond: round(rawCount / rawSeconds) },
+      cpuMicrosPerPod: cpuPerPod,
+      rawBinding: { pods: rawCount, perSecond: round(rawCount / rawSeconds), cpuMicrosPerBinding: rawCpuPerBinding },
     };
   } finally {
     await running.stop();
@@ -118,7 +126,9 @@ async function main(): Promise<void> {
   const client = new RestClient({ server: server.url, caPem: server.caPem, token: server.token });
   try {
     const results = [];
-    for (let i = 0; i < CASES.length; i++) results.push(await benchCase(client, CASES[i][0], CASES[i][1], i));
+    // The bench process runs the pod creator and the scheduler.
+    const pids = { apiserver: server.pid, etcd: etcd.pid, benchAndScheduler: process.pid };
+    for (let i = 0; i < CASES.length; i++) results.push(await benchCase(client, pids, CASES[i][0], CASES[i][1], i));
     console.log(JSON.stringify({ concurrency: CONCURRENCY, cases: results }, null, 2));
   } finally {
     client.close();
