@@ -92,18 +92,18 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
   let agent: RunningAgent;
   try {
     agent = await startAgent({
-    server: servers.target,
-    token: opts.token,
-    nodeName: opts.nodeName ?? hostname().toLowerCase(),
-    nodeIp,
-    dataDir: opts.dataDir,
-    images,
-    caPem: opts.caPem,
-    log: agentLogger(opts.log),
-    network,
-    serviceProxy: servers.learnFrom(dns ? withClusterDns(serviceProxy, dns) : serviceProxy),
-    nodeRoutes,
-    clusterDns: dns ? { ip: dns.ip, domain: dns.domain } : undefined,
+      server: servers.target,
+      token: opts.token,
+      nodeName: opts.nodeName ?? hostname().toLowerCase(),
+      nodeIp,
+      dataDir: opts.dataDir,
+      images,
+      caPem: opts.caPem,
+      log: agentLogger(opts.log),
+      network,
+      serviceProxy: servers.learnFrom(dns ? withClusterDns(serviceProxy, dns) : serviceProxy),
+      nodeRoutes,
+      clusterDns: dns ? { ip: dns.ip, domain: dns.domain } : undefined,
     });
   } catch (err) {
     await dns?.stop();
