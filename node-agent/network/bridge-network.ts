@@ -8,9 +8,13 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PodRef } from '../../client/node-client';
 import type { PodNetwork, PodNetworkOptions } from '../agent/pod-network';
-import { isMissing, NetnsCommands } from './commands';
+import { CommandError, isMissing, NetnsCommands } from './commands';
 
-/** Metric of the Service range's unreachable fallback route, under the bridge route. */
+/**
+ * Metric of the agent's unreachable routes for the cluster ranges: under the
+ * bridge route for the Service range, and never the metric-0 route an
+ * operator (or a test's guard) may hold, so removing ours leaves theirs.
+ */
 const FALLBACK_METRIC = 4096;
 import { egressRuleset, EGRESS_TABLE } from './egress-rules';
 import { HostLocalIpam } from './host-local-ipam';
@@ -89,7 +93,7 @@ export class BridgeNetwork implements PodNetwork {
     // Bridged traffic passes the ip hooks, so replies from a Service's pod on
     // this bridge are un-DNATed even though they never leave it.
     await run(['sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=1']);
-    await run(['ip', 'route', 'replace', 'unreachable', this.clusterPodCidr]);
+    await run(['ip', 'route', 'replace', 'unreachable', this.clusterPodCidr, 'metric', String(FALLBACK_METRIC)]);
     // Service addresses route to the bridge, so that the node's own connections
     // to a ClusterIP are looked up, then DNATed by the nat output hook (an
     // unreachable route fails them before any hook runs). What no rule
@@ -105,19 +109,28 @@ export class BridgeNetwork implements PodNetwork {
     const ip = await this.ipam.allocate(pod.uid);
     const veth = vethName(pod.uid);
     try {
-      // A veth from an earlier attempt for this pod is replaced, never reused half-made.
-      await this.deleteLink(veth);
+      // Two `ip -batch` runs (node side, pod side) instead of one process per command: every spawn
+      // blocks the agent's event loop until the child has exec'd, and pods start ten a second.
       const mtu = this.mtu ? ['mtu', String(this.mtu)] : [];
-      await this.commands.node(['ip', 'link', 'add', veth, ...mtu, 'type', 'veth', 'peer', 'name', 'eth0', ...mtu, 'netns', netnsPath]);
-      await this.commands.node(['ip', 'link', 'set', veth, 'master', this.bridge, 'up']);
-      // A pod reaching itself through a Service or a hostPort: with bridge-nf-call-iptables the DNAT
-      // happens on the bridge, which must then send the frame back out the port it came in on.
-      await this.commands.node(['ip', 'link', 'set', 'dev', veth, 'type', 'bridge_slave', 'hairpin', 'on']);
-      const inPod = (argv: string[]) => this.commands.pod(netnsPath, argv);
-      await inPod(['ip', 'link', 'set', 'lo', 'up']);
-      await inPod(['ip', 'addr', 'add', `${ip}/${this.subnet.prefixLength}`, 'dev', 'eth0']);
-      await inPod(['ip', 'link', 'set', 'eth0', 'up']);
-      await inPod(['ip', 'route', 'replace', 'default', 'via', this.gateway, 'dev', 'eth0']);
+      const nodeSide = [
+        ['link', 'add', veth, ...mtu, 'type', 'veth', 'peer', 'name', 'eth0', ...mtu, 'netns', netnsPath],
+        ['link', 'set', veth, 'master', this.bridge, 'up'],
+        // A pod reaching itself through a Service or a hostPort: with bridge-nf-call-iptables the DNAT
+        // happens on the bridge, which must then send the frame back out the port it came in on.
+        ['link', 'set', 'dev', veth, 'type', 'bridge_slave', 'hairpin', 'on'],
+      ];
+      await this.commands.ipBatch(nodeSide).catch(async (err) => {
+        // A veth from an earlier attempt for this pod is replaced, never reused half-made.
+        if (!(err instanceof CommandError && /File exists/.test(err.stderr))) throw err;
+        await this.deleteLink(veth);
+        await this.commands.ipBatch(nodeSide);
+      });
+      await this.commands.ipBatch([
+        ['link', 'set', 'lo', 'up'],
+        ['addr', 'add', `${ip}/${this.subnet.prefixLength}`, 'dev', 'eth0'],
+        ['link', 'set', 'eth0', 'up'],
+        ['route', 'replace', 'default', 'via', this.gateway, 'dev', 'eth0'],
+      ], netnsPath);
       await this.hostPorts.set(pod.uid, ip, opts.portMappings ?? []);
     } catch (err) {
       await this.tearDown(pod).catch(() => undefined);
@@ -157,7 +170,7 @@ export class BridgeNetwork implements PodNetwork {
   async removeNode(): Promise<void> {
     this.nodeReady = undefined;
     await this.deleteLink(this.bridge);
-    for (const route of [['unreachable', this.clusterPodCidr], ['unreachable', this.serviceCidr, 'metric', String(FALLBACK_METRIC)]]) {
+    for (const route of [['unreachable', this.clusterPodCidr, 'metric', String(FALLBACK_METRIC)], ['unreachable', this.serviceCidr, 'metric', String(FALLBACK_METRIC)]]) {
       await this.commands.node(['ip', 'route', 'del', ...route]).catch((err) => {
         if (!isMissing(err)) throw err;
       });

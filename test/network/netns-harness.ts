@@ -16,25 +16,26 @@ export class NetnsLab {
   readonly tag = randomBytes(3).toString('hex');
   private readonly undo: Array<() => unknown> = [];
 
-  /** Host routes that drop anything for the test ranges, added only where the host has none. */
+  /**
+   * Host routes that drop anything for the test ranges. Each lab adds its own,
+   * at a metric of its own (never 0, so they never shadow an agent's bridge
+   * routes, and never the agent's 4096), so that removing one lab's guards
+   * leaves every other lab's and agent's in place.
+   */
   guardHost(): void {
     for (const cidr of GUARDED_CIDRS) {
-      if (sh(['ip', 'route', 'show', 'exact', cidr]).trim()) continue;
-      try {
-        sh(['ip', 'route', 'add', 'unreachable', cidr]);
-      } catch (err) {
-        // Another test file added it just now: it is there, and it is theirs to remove.
-        if (/File exists/.test(String((err as { stderr?: unknown }).stderr))) continue;
-        throw err;
-      }
-      this.undo.push(() => {
+      for (let attempt = 0; ; attempt++) {
+        const metric = String(1000 + Math.floor(Math.random() * 3000));
         try {
-          sh(['ip', 'route', 'del', 'unreachable', cidr]);
+          sh(['ip', 'route', 'add', 'unreachable', cidr, 'metric', metric]);
         } catch (err) {
-          // Someone else on this host removed it already: nothing left to undo.
-          if (!/No such process/.test(String((err as { stderr?: unknown }).stderr))) throw err;
+          // Another lab drew the same metric: draw again.
+          if (attempt < 20 && /File exists/.test(String((err as { stderr?: unknown }).stderr))) continue;
+          throw err;
         }
-      });
+        this.undo.push(() => sh(['ip', 'route', 'del', 'unreachable', cidr, 'metric', metric]));
+        break;
+      }
     }
   }
 
