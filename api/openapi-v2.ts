@@ -9,6 +9,7 @@ import * as Q from './openapi-query-params';
 import { RESOURCES, resourcePath, type ResourceInfo } from './resources';
 import { DEFINITIONS, definitionNameFor, type JsonSchema } from './schemas';
 import { DEFINITIONS_PREFIX, META } from './schemas/builders';
+import { describedSchema } from './openapi-descriptions';
 
 export type VendorExtensions = { [name: `x-${string}`]: unknown };
 
@@ -266,7 +267,7 @@ function buildDocument(): SwaggerDocument {
   // Our schemas win over the additions above if they ever define the same name.
   const all: Record<string, JsonSchema> = { ...added, ...DEFINITIONS };
   const definitions: Record<string, JsonSchema> = {};
-  for (const name of Object.keys(all).sort()) definitions[name] = toSwaggerSchema(all[name]);
+  for (const name of Object.keys(all).sort()) definitions[name] = toSwaggerSchema(describedSchema(name, all[name]));
   return { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.30.0' }, paths, definitions };
 }
 

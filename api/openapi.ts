@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { RESOURCES, groupVersion, resourcePath, type ResourceInfo } from './resources';
 import { DEFINITIONS, definitionNameFor, type JsonSchema } from './schemas';
 import { DEFINITIONS_PREFIX, META } from './schemas/builders';
+import { describedSchema } from './openapi-descriptions';
 
 const COMPONENTS_PREFIX = '#/components/schemas/';
 
@@ -47,6 +48,12 @@ function toOpenApiSchema(value: unknown): unknown {
     else if (k === 'properties' || k === 'definitions') {
       out[k] = Object.fromEntries(Object.entries(v as JsonSchema).map(([p, ps]) => [p, toOpenApiSchema(ps)]));
     } else out[k] = toOpenApiSchema(v);
+  }
+  // OpenAPI 3.0 ignores siblings of a $ref: a described reference is wrapped
+  // in allOf, as Kubernetes publishes fields of a named type.
+  if (typeof out.$ref === 'string' && Object.keys(out).length > 1) {
+    const { $ref, ...rest } = out;
+    return { allOf: [{ $ref }], ...rest };
   }
   // OpenAPI 3.0 has no type arrays: say it the way Kubernetes publishes these types.
   if (Array.isArray(out.type)) {
@@ -207,7 +214,7 @@ function buildDocument(resources: ResourceInfo[]): Doc {
     if (r.subresources.includes('status')) Object.assign(paths, itemPaths(r, name, 'status'));
   }
   const schemas: Record<string, unknown> = {};
-  for (const n of [...names].sort()) schemas[n] = toOpenApiSchema(DEFINITIONS[n]);
+  for (const n of [...names].sort()) schemas[n] = toOpenApiSchema(describedSchema(n, DEFINITIONS[n]));
   Object.assign(schemas, lists);
   schemas[`${META}ListMeta`] = LIST_META;
   schemas[`${META}Patch`] = { type: 'object', description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.' };

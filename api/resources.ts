@@ -64,6 +64,23 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
 ];
 
+/**
+ * Create-only reviews that are answered, never stored (`kubectl auth can-i`,
+ * `auth whoami`). Served by the apiserver and listed in discovery only; they
+ * are not in RESOURCES because nothing lists, watches or stores them.
+ */
+export const REVIEW_RESOURCES: readonly ResourceInfo[] = [
+  review('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
+  review('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
+  review('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews'),
+  // kubectl 1.27 asks v1beta1 (v1 arrived with Kubernetes 1.28).
+  review('authentication.k8s.io', 'v1beta1', 'SelfSubjectReview', 'selfsubjectreviews'),
+];
+
+function review(group: string, version: string, kind: string, plural: string): ResourceInfo {
+  return { ...res(group, version, kind, plural, false), verbs: ['create'] };
+}
+
 export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }

@@ -1,7 +1,10 @@
 // Legacy discovery documents (/api, /apis, /api/v1, /apis/<g>/<v>). kubectl
 // asks for aggregated discovery first and falls back to these when the reply
 // is plain JSON.
-import { RESOURCES, ResourceInfo, groupVersion } from '../../api/resources';
+import { RESOURCES, REVIEW_RESOURCES, ResourceInfo, groupVersion } from '../../api/resources';
+
+// Stored resources, then the create-only reviews (auth can-i, auth whoami).
+const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...REVIEW_RESOURCES];
 
 export function apiVersions(serverAddress: string) {
   return {
@@ -13,7 +16,7 @@ export function apiVersions(serverAddress: string) {
 
 function groups(): Map<string, string[]> {
   const m = new Map<string, string[]>();
-  for (const r of RESOURCES) {
+  for (const r of SERVED) {
     if (!r.group) continue;
     const versions = m.get(r.group) ?? [];
     if (!versions.includes(r.version)) versions.push(r.version);
@@ -76,7 +79,7 @@ function resourceEntries(r: ResourceInfo) {
 }
 
 export function apiResourceList(group: string, version: string) {
-  const rs = RESOURCES.filter((r) => r.group === group && r.version === version);
+  const rs = SERVED.filter((r) => r.group === group && r.version === version);
   if (rs.length === 0) return undefined;
   return {
     kind: 'APIResourceList',

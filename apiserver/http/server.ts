@@ -11,6 +11,7 @@ import { sendError, sendJson } from './respond';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery';
 import { serveOpenApi } from './openapi-handler';
 import { IMAGES_API_PREFIX, serveImagesApi } from './image-import-handler';
+import { isReviewRequest, serveReview } from './self-subject-reviews';
 
 export interface HttpServerOptions {
   registry: Registry;
@@ -80,9 +81,17 @@ async function handle(opts: HttpServerOptions, req: IncomingMessage, res: Server
     else if (parts[0] === 'apis' && parts.length === 2) doc = apiGroupDoc(parts[1]);
     else if (parts[0] === 'apis' && parts.length === 3) doc = apiResourceList(parts[1], parts[2]);
     if (doc) return sendJson(res, 200, doc);
-    throw new ApiError('NotFound', `the server could not find the requested resource (${req.method} ${path})`);
+    throw notServed(req, path);
   }
+  if (isReviewRequest(info)) return serveReview(req, res, info);
+  // A resource this server does not serve (e.g. HPAs for `kubectl autoscale`):
+  // Kubernetes' plain 404, not a NotFound naming an object.
+  if (!opts.registry.find(info.group, info.version, info.resource)) throw notServed(req, path);
   return handleResource({ req, res, info, query: url.searchParams, registry: opts.registry });
+}
+
+function notServed(req: IncomingMessage, path: string): ApiError {
+  return new ApiError('NotFound', `the server could not find the requested resource (${req.method} ${path})`);
 }
 
 function sendText(res: ServerResponse, code: number, text: string): void {
