@@ -61,12 +61,21 @@ export class ApiServerEndpoints {
     await this.tick();
   }
 
+  /**
+   * Leaves the Endpoints now rather than when the Lease expires; bounded to
+   * 2 s, so a server whose etcd has lost quorum (the last of a cluster being
+   * shut down) still stops promptly: the others drop it when its Lease expires.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    // Leave the Endpoints now rather than when the Lease expires.
-    await this.opts.client.delete(LEASES, 'kube-system', this.leaseName).catch(() => undefined);
-    await this.reconcileEndpoints().catch(() => undefined);
+    const leave = (async () => {
+      await this.opts.client.delete(LEASES, 'kube-system', this.leaseName);
+      await this.reconcileEndpoints();
+    })().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([leave, new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
   }
 
   private async tick(): Promise<void> {

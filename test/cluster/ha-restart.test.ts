@@ -22,7 +22,9 @@ test('an HA cluster restarts as a whole and keeps its data', { timeout: 300_000 
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kap-before-power-off' }, data: { kept: 'yes' } };
     assert.equal((await request(apis[1], 'POST', '/api/v1/namespaces/default/configmaps', { body: cm })).status, 201);
 
-    for (const s of servers) assert.equal(await s.stop(), 0, `${s.machine.name} stops cleanly`);
+    // Powered off together, as machines are: each stops cleanly even as its etcd loses quorum.
+    const codes = await Promise.all(servers.map((s) => s.stop()));
+    assert.deepEqual(codes, [0, 0, 0], 'every server stops cleanly');
     const again = await Promise.all(servers.map((s) => cluster.restart(s, { timeoutMs: 90_000 })));
     assert.equal(again.length, 3);
     for (const api of apis) {

@@ -42,7 +42,7 @@ export interface KapstanProcess {
   /** True once the process has exited. */
   readonly done: boolean;
   log(): string;
-  /** SIGTERM (or the given signal) to the process only, then wait for it. */
+  /** SIGTERM (or the given signal) to the process only, then wait for it (SIGKILL to its group after 30 s, as the systemd units). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** SIGKILL to its whole process group (the process and its etcd): a lost machine. */
   kill(): Promise<void>;
@@ -235,7 +235,7 @@ export class NetnsCluster {
       async stop(signal: NodeJS.Signals = 'SIGTERM') {
         if (done) return exited;
         process.kill(pid, signal);
-        const timer = setTimeout(() => !done && killGroup(pid), 15_000);
+        const timer = setTimeout(() => !done && killGroup(pid), 30_000);
         const code = await exited;
         clearTimeout(timer);
         return code;
