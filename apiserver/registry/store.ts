@@ -167,7 +167,12 @@ export class ResourceStore {
     this.validate(obj);
     if (opts.managedFields) setManagedFields(obj, opts.managedFields(undefined, obj));
     if (this.info.namespaced) await this.checkNamespace(namespace!, name);
-    if (opts.dryRun) return { object: obj, warnings };
+    if (opts.dryRun) {
+      // As the real create would: a taken name is AlreadyExists, allocations are checked, nothing is written.
+      if (await this.backend.get(this.key(namespace, name))) throw errors.alreadyExists(this.info.plural, this.info.group, name);
+      await this.strategy.beforeCreate?.(obj, { dryRun: true });
+      return { object: obj, warnings };
+    }
     await this.strategy.beforeCreate?.(obj);
     let res;
     try {

@@ -20,8 +20,11 @@ export interface ResourceStrategy {
   gracePeriod?(obj: KubeObject, opts: DeleteOptions): number;
   /** Deletion becomes a state change instead (namespaces turn Terminating). */
   beginDelete?(obj: KubeObject, ctx: StrategyContext): boolean;
-  /** Async work before an object is first stored (e.g. allocating IPs); throws to refuse the create. */
-  beforeCreate?(obj: KubeObject): Promise<void>;
+  /**
+   * Async work before an object is first stored (e.g. allocating IPs); throws to refuse the create.
+   * With `dryRun` it fills in and checks the same fields but claims nothing (server-side dry run).
+   */
+  beforeCreate?(obj: KubeObject, opts?: { dryRun?: boolean }): Promise<void>;
   /** Undoes beforeCreate when the object was not stored after all. */
   abortCreate?(obj: KubeObject): Promise<void>;
   /** Called once an object is finally removed, e.g. to free allocated IPs. */

@@ -67,6 +67,25 @@ export class RangeAllocator {
     throw new AllocationError('Taken', `${value} is already allocated`);
   }
 
+  /**
+   * What allocateSpecific(requested) or allocate() would hand out now, claiming
+   * nothing (server-side dry run): the requested value if free, else any free one.
+   */
+  async preview(requested?: string): Promise<string> {
+    if (requested !== undefined) {
+      if (!this.range.contains(requested)) throw new AllocationError('OutOfRange', `${requested} is not in the ${this.describe} range`);
+      if (await this.store.get(requested)) throw new AllocationError('Taken', `${requested} is already allocated`);
+      return requested;
+    }
+    const held = new Set((await this.store.list()).map((a) => a.value));
+    const start = Math.floor(Math.random() * this.range.size);
+    for (let step = 0; step < this.range.size; step++) {
+      const i = (start + step) % this.range.size;
+      if (!this.range.reserved?.(i) && !held.has(this.range.at(i))) return this.range.at(i);
+    }
+    throw new AllocationError('Full', `no free ${this.describe} left`);
+  }
+
   release(value: string, owner: Pick<AllocationOwner, 'uid'>): Promise<void> {
     return this.store.release(value, owner);
   }

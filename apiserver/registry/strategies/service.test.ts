@@ -91,3 +91,26 @@ test('validation: clusterIP is immutable, updates that omit allocated fields kee
   const misplaced = service('x', { ports: [{ port: 80, nodePort: 30001 }] });
   assert.equal(serviceStrategy.validate!(misplaced).length, 1);
 });
+
+test('a dry run fills in and checks the ClusterIP and node ports but claims nothing', async () => {
+  const s = strategy();
+  const dry = service('dry', { type: 'NodePort', clusterIP: '10.96.20.201', ports: [{ name: 'a', port: 80, nodePort: 31801 }, { name: 'b', port: 81 }] });
+  await s.beforeCreate(dry, { dryRun: true });
+  assert.deepEqual((dry.spec as { clusterIPs: string[] }).clusterIPs, ['10.96.20.201']);
+  const ports = (dry.spec as { ports: Array<{ nodePort: number }> }).ports.map((p) => p.nodePort);
+  assert.equal(ports[0], 31801);
+  assert.ok(ports[1] >= 30000 && ports[1] <= 32767);
+  const any = service('dry-any', {});
+  await s.beforeCreate(any, { dryRun: true });
+  assert.match((any.spec as { clusterIP: string }).clusterIP, /^10\.96\.20\.\d+$/);
+
+  // Nothing was held: a real create gets the same values; a dry run of them now is refused.
+  const real = service('real', { type: 'NodePort', clusterIP: '10.96.20.201', ports: [{ name: 'a', port: 80, nodePort: 31801 }] });
+  await s.beforeCreate(real);
+  await assert.rejects(s.beforeCreate(service('dry2', { clusterIP: '10.96.20.201' }), { dryRun: true }), isInvalid('spec.clusterIP'));
+  await assert.rejects(
+    s.beforeCreate(service('dry3', { type: 'NodePort', ports: [{ name: 'a', port: 80, nodePort: 31801 }] }), { dryRun: true }),
+    isInvalid('spec.ports[0].nodePort'),
+  );
+  await s.afterDelete!(real);
+});

@@ -80,7 +80,7 @@ export const serviceStrategy: ResourceStrategy = {
 
 export interface AllocatingServiceStrategy extends ResourceStrategy {
   /** Allocates spec.clusterIP(s) and nodePorts before the Service is stored; 422 if a requested one is taken. */
-  beforeCreate(svc: KubeObject): Promise<void>;
+  beforeCreate(svc: KubeObject, opts?: { dryRun?: boolean }): Promise<void>;
   /** Frees what beforeCreate took when the create did not happen (validation, AlreadyExists). */
   abortCreate(svc: KubeObject): Promise<void>;
 }
@@ -97,13 +97,15 @@ export function allocatingServiceStrategy(allocators: Pick<ClusterAllocators, 's
   };
   return {
     ...serviceStrategy,
-    async beforeCreate(svc) {
+    async beforeCreate(svc, opts = {}) {
       const spec = specOf(svc);
       const owner = ownerOf(svc);
       const name = svc.metadata.name ?? '';
       const taken: Array<[RangeAllocator, string]> = [];
       const claim = async (allocator: RangeAllocator, requested: string | undefined, field: string) => {
         try {
+          // A dry run shows what would be allocated and refuses what would be refused, holding nothing.
+          if (opts.dryRun) return await allocator.preview(requested);
           const value = requested ? await allocator.allocateSpecific(requested, owner) : await allocator.allocate(owner);
           taken.push([allocator, value]);
           return value;
