@@ -13,7 +13,7 @@ import type { ResourceRequest } from './request-info';
 import { readBody, sendJson } from './respond';
 import { serveWatch } from './watch-handler';
 import { PROTOBUF_MEDIA_TYPE, parseProtobufBody } from './protobuf-body';
-import { toTable } from '../printers';
+import { includeObjectOf, toTable } from '../printers';
 import { servePodLog } from './pod-log-handler';
 import { servePodExec } from './pod-exec-handler';
 import { applyObject, updateTracker } from '../registry/apply';
@@ -159,7 +159,7 @@ async function sendList(ctx: RestContext, store: ResourceStore, ns: string | und
     continue: query.get('continue') || undefined,
   });
   if (wantsTable(ctx.req)) {
-    return sendJson(ctx.res, 200, toTable(store.info.kind, list.items, list.metadata as Record<string, unknown>));
+    return sendJson(ctx.res, 200, toTable(store.info.kind, list.items, list.metadata as Record<string, unknown>, undefined, includeObjectOf(query.get('includeObject'))));
   }
   sendJson(ctx.res, 200, list);
 }

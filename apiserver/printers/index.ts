@@ -40,8 +40,23 @@ export function printerFor(kind: string): Printer {
   return printers.get(kind) ?? defaultPrinter;
 }
 
-/** A Table of objects, each row carrying its object's metadata. */
-export function toTable(kind: string, objects: KubeObject[], listMeta: Record<string, unknown>, now = new Date()) {
+/** What each row carries, as the `includeObject` query asks: nothing, its metadata (the default), or the whole object. */
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+/** The `includeObject` query value; anything else is the default, Metadata. */
+export function includeObjectOf(value: string | null | undefined): IncludeObject {
+  return value === 'None' || value === 'Object' ? value : 'Metadata';
+}
+
+function rowObject(o: KubeObject, include: IncludeObject): Record<string, unknown> | undefined {
+  if (include === 'None') return undefined;
+  // kubectl get --sort-by asks for whole objects: it sorts rows by a field of each.
+  if (include === 'Object') return o as unknown as Record<string, unknown>;
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+}
+
+/** A Table of objects, each row carrying its object's metadata (or as `include` says). */
+export function toTable(kind: string, objects: KubeObject[], listMeta: Record<string, unknown>, now = new Date(), include: IncludeObject = 'Metadata') {
   const p = printerFor(kind);
   return {
     kind: 'Table',
@@ -50,7 +65,7 @@ export function toTable(kind: string, objects: KubeObject[], listMeta: Record<st
     columnDefinitions: p.columns,
     rows: objects.map((o) => ({
       cells: p.row(o, now),
-      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+      object: rowObject(o, include),
     })),
   };
 }
