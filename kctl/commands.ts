@@ -144,6 +144,12 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'tty', short: 't', type: 'bool', help: 'Stdin is a TTY.' },
     ],
   },
+  {
+    name: 'port-forward',
+    usage: 'kctl port-forward (pod/NAME|svc/NAME|deploy/NAME|NAME) [LOCAL:]REMOTE... [--address ADDR,...]',
+    summary: 'Forward one or more local ports to a pod',
+    flags: [{ name: 'address', type: 'strings', help: 'Addresses to listen on (comma-separated; default localhost = 127.0.0.1 and ::1).' }],
+  },
   { name: 'api-resources', usage: 'kctl api-resources', summary: 'Print the supported API resources on the server', flags: [] },
   {
     name: 'version',

@@ -17,6 +17,7 @@ import { runVersion } from './version';
 import { runLogs } from './logs';
 import { runImage } from './image';
 import { processTerminal, runExec, splitCombinedExecFlags } from './exec';
+import { runPortForward } from './port-forward';
 import { runScale } from './scale';
 import { runRollout } from './rollout';
 import { runSet } from './set-image';
@@ -69,6 +70,8 @@ export async function main(rawArgv: readonly string[], io: CliIO = processIO()):
       case 'exec':
         // The real terminal only when kctl runs as the process (io from processIO).
         return await runExec(session, args, io.env === process.env ? processTerminal() : undefined);
+      case 'port-forward':
+        return await runPortForward(session, args);
       case 'api-resources':
         return await runApiResources(session);
       default:

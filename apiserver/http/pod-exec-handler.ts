@@ -156,7 +156,7 @@ function failure(reason: string, message: string): Record<string, unknown> {
  * parser's feed (the same listeners Node itself removes on 'upgrade'; the
  * socket's 'close' handler stays, to free the parser) and the response.
  */
-function takeOverSocket(req: IncomingMessage, res: ServerResponse): Socket {
+export function takeOverSocket(req: IncomingMessage, res: ServerResponse): Socket {
   const socket = req.socket;
   res.detachSocket(socket);
   const parserFeeds = new Set(['bound socketOnData', 'bound socketOnEnd', 'bound socketOnDrain', 'socketOnTimeout', 'socketOnError']);

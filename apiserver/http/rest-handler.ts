@@ -16,6 +16,7 @@ import { PROTOBUF_MEDIA_TYPE, parseProtobufBody } from './protobuf-body';
 import { includeObjectOf, toTable } from '../printers';
 import { servePodLog } from './pod-log-handler';
 import { servePodExec } from './pod-exec-handler';
+import { servePodPortForward } from './pod-portforward-handler';
 import { applyObject, updateTracker } from '../registry/apply';
 import { APPLY_PATCH, applyOptionsOf, parseApplyBody, updateManagerOf } from './field-manager';
 import '../printers/all';
@@ -93,6 +94,9 @@ export async function handleResource(ctx: RestContext): Promise<void> {
   }
   if (info.resource === 'pods' && info.group === '' && ns && sub === 'exec') {
     return servePodExec({ req, res: ctx.res, query, registry, pods: store, namespace: ns, name });
+  }
+  if (info.resource === 'pods' && info.group === '' && ns && sub === 'portforward') {
+    return servePodPortForward({ req, res: ctx.res, query, registry, pods: store, namespace: ns, name });
   }
   if (sub && !['status', 'finalize'].includes(sub)) throw errors.methodNotAllowed(`${sub} is served by the node's agent`);
   const scope = sub === 'status' ? 'status' : sub === 'finalize' ? 'whole' : undefined;

@@ -1,8 +1,9 @@
-// gRPC handlers of the logs/exec/image tunnel (Tunnel, SendLog, ExecSession, ImageSession):
+// gRPC handlers of the logs/exec/image/port-forward tunnel (Tunnel, SendLog, ExecSession,
+// ImageSession, PortForwardSession):
 // each authenticates the agent and connects its call to the TunnelHub.
 import * as grpc from '@grpc/grpc-js';
 import type {
-  ExecFrame, ImageFrame, LogChunk, NodeServiceServer, SendLogResponse, StreamRequest, TunnelRequest,
+  ExecFrame, ImageFrame, LogChunk, NodeServiceServer, PortForwardFrame, SendLogResponse, StreamRequest, TunnelRequest,
 } from '../../../proto/generated/node';
 import { StreamRequest_Kind } from '../../../proto/generated/node';
 import { ApiError } from '../../../api/errors';
@@ -10,7 +11,7 @@ import { toServiceError } from '../grpc-errors';
 import type { NodeAuthenticator } from '../node-authentication';
 import type { TunnelHub } from './tunnel-hub';
 
-type StreamingHandlers = Pick<NodeServiceServer, 'tunnel' | 'sendLog' | 'execSession' | 'imageSession'>;
+type StreamingHandlers = Pick<NodeServiceServer, 'tunnel' | 'sendLog' | 'execSession' | 'imageSession' | 'portForwardSession'>;
 
 export function streamingHandlers(auth: NodeAuthenticator, hub: TunnelHub): StreamingHandlers {
   return {
@@ -56,15 +57,11 @@ export function streamingHandlers(auth: NodeAuthenticator, hub: TunnelHub): Stre
     },
 
     execSession(call: grpc.ServerDuplexStream<ExecFrame, ExecFrame>) {
-      call.once('data', (first: ExecFrame) => {
-        try {
-          const pending = hub.claim(first.requestId, (node) => auth.authenticate(call, node).nodeName, StreamRequest_Kind.EXEC);
-          call.pause();
-          pending.resolve({ first, call });
-        } catch (err) {
-          call.emit('error', toServiceError(err));
-        }
-      });
+      claimSession(auth, hub, call, StreamRequest_Kind.EXEC);
+    },
+
+    portForwardSession(call: grpc.ServerDuplexStream<PortForwardFrame, PortForwardFrame>) {
+      claimSession(auth, hub, call, StreamRequest_Kind.PORT_FORWARD);
     },
 
     imageSession(call: grpc.ServerDuplexStream<ImageFrame, ImageFrame>) {
@@ -81,4 +78,17 @@ export function streamingHandlers(auth: NodeAuthenticator, hub: TunnelHub): Stre
       });
     },
   };
+}
+
+/** A bidirectional answer: its first frame names the request; the HTTP side resumes the call once it listens. */
+function claimSession<F extends { requestId: string }>(auth: NodeAuthenticator, hub: TunnelHub, call: grpc.ServerDuplexStream<F, F>, kind: StreamRequest_Kind): void {
+  call.once('data', (first: F) => {
+    try {
+      const pending = hub.claim(first.requestId, (node) => auth.authenticate(call, node).nodeName, kind);
+      call.pause();
+      pending.resolve({ first, call } as unknown as Parameters<typeof pending.resolve>[0]);
+    } catch (err) {
+      call.emit('error', toServiceError(err));
+    }
+  });
 }

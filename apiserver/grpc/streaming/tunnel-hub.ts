@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerDuplexStream, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
 import { ApiError, errors } from '../../../api/errors';
 import type {
-  ExecFrame, ImageFrame, LogChunk, SendLogResponse, StreamRequest, TunnelRequest,
+  ExecFrame, ImageFrame, LogChunk, PortForwardFrame, SendLogResponse, StreamRequest, TunnelRequest,
 } from '../../../proto/generated/node';
 import { StreamRequest_Kind } from '../../../proto/generated/node';
 
@@ -38,9 +38,18 @@ export interface ImageAnswer {
 }
 
 /** A log or exec request: about a pod's container. */
-export type PodStreamRequest = Omit<StreamRequest, 'requestId' | 'kind' | 'imageName'>;
+export type PodStreamRequest = Omit<StreamRequest, 'requestId' | 'kind' | 'imageName' | 'port'>;
 
-type Answer = LogAnswer | ExecAnswer | ImageAnswer;
+/** What a push sends; `port` is only for PORT_FORWARD. */
+type PushFields = Omit<StreamRequest, 'requestId' | 'port'> & { port?: number };
+
+/** The agent's PortForwardSession call (one TCP connection to a pod port), after its first frame. */
+export interface PortForwardAnswer {
+  first: PortForwardFrame;
+  call: ServerDuplexStream<PortForwardFrame, PortForwardFrame>;
+}
+
+type Answer = LogAnswer | ExecAnswer | ImageAnswer | PortForwardAnswer;
 
 interface Pending {
   nodeName: string;
@@ -83,8 +92,13 @@ export class TunnelHub {
     return this.push<ExecAnswer>(nodeName, { ...request, kind: StreamRequest_Kind.EXEC, imageName: '' }, timeoutMs);
   }
 
+  /** One connection to `port` of the pod; the agent answers once it has dialled (or failed to). */
+  pushPortForward(nodeName: string, request: PodStreamRequest & { port: number }, timeoutMs = ANSWER_TIMEOUT_MS): PushedRequest<PortForwardAnswer> {
+    return this.push<PortForwardAnswer>(nodeName, { ...request, kind: StreamRequest_Kind.PORT_FORWARD, imageName: '' }, timeoutMs);
+  }
+
   /** IMAGE_IMPORT (the archive follows on the answering call) or IMAGE_LIST. */
-  pushImage(nodeName: string, request: Omit<StreamRequest, 'requestId'>, timeoutMs = ANSWER_TIMEOUT_MS): PushedRequest<ImageAnswer> {
+  pushImage(nodeName: string, request: Omit<StreamRequest, 'requestId' | 'port'>, timeoutMs = ANSWER_TIMEOUT_MS): PushedRequest<ImageAnswer> {
     return this.push<ImageAnswer>(nodeName, request, timeoutMs);
   }
 
@@ -105,7 +119,7 @@ export class TunnelHub {
     return pending;
   }
 
-  private push<A extends Answer>(nodeName: string, request: Omit<StreamRequest, 'requestId'>, timeoutMs: number): PushedRequest<A> {
+  private push<A extends Answer>(nodeName: string, request: PushFields, timeoutMs: number): PushedRequest<A> {
     const tunnel = this.tunnels.get(nodeName);
     if (!tunnel) throw notConnected(nodeName);
     const requestId = randomUUID();
@@ -132,7 +146,7 @@ export class TunnelHub {
     });
     answer.catch(() => undefined); // the caller may have stopped listening (cancel)
     this.pending.set(requestId, settle);
-    tunnel.write({ ...request, requestId });
+    tunnel.write({ port: 0, ...request, requestId });
     return {
       requestId,
       answer,

@@ -4,7 +4,7 @@
 // stdio: the traffic never leaves that namespace.
 import { spawn } from 'node:child_process';
 import { isIP, connect as netConnect } from 'node:net';
-import { Duplex } from 'node:stream';
+import { Duplex, type Readable, type Writable } from 'node:stream';
 
 export interface PodEndpoint {
   /** The pod's primary IP; absent when the pod has no network beyond loopback. */
@@ -55,6 +55,36 @@ function dialDirect(host: string, port: number, timeoutMs: number): Promise<Dupl
   });
 }
 
+/**
+ * The relay's stdout and stdin as one connection. Not Duplex.from: when the
+ * relay exits, its stdin pipe may close before the last stdout bytes and EOF
+ * are read, which Duplex.from reports as a premature close, losing the reply.
+ * Here the reply is always read to its end; input after the relay is gone is dropped.
+ */
+function relayStream(out: Readable, input: Writable): Duplex {
+  const stream = new Duplex({
+    read: () => out.resume(),
+    write(chunk: Buffer, _encoding, callback) {
+      if (input.destroyed || input.writableEnded) return callback();
+      input.write(chunk, () => callback());
+    },
+    final(callback) {
+      if (!input.destroyed) input.end();
+      callback();
+    },
+    destroy(err, callback) {
+      out.destroy();
+      input.destroy();
+      callback(err);
+    },
+  });
+  out.on('data', (data: Buffer) => {
+    if (!stream.push(data)) out.pause();
+  });
+  out.on('end', () => stream.push(null));
+  return stream;
+}
+
 function dialInNamespace(endpoint: PodEndpoint, host: string, port: number, timeoutMs: number): Promise<Duplex> {
   if (!isIP(host)) return Promise.reject(new DialError(`dial tcp ${host}:${port}: only IP addresses are reachable inside a pod without a network`));
   return new Promise((resolve, reject) => {
@@ -63,7 +93,7 @@ function dialInNamespace(endpoint: PodEndpoint, host: string, port: number, time
     ], { stdio: 'pipe' });
     let stderr = '';
     let connected = false;
-    const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+    const stream = relayStream(child.stdout, child.stdin);
     // Destroying the connection (a probe done or timed out) aborts the pipes; users see errors on their own request.
     stream.on('error', () => undefined);
     child.stdout.on('error', () => undefined);

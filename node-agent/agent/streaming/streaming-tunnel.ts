@@ -1,7 +1,7 @@
 // The agent's half of the logs/exec reverse tunnel: keeps the Tunnel call
 // open (reconnecting with back-off) and answers each pushed StreamRequest on
 // a call of its own, SendLog for LOG, ExecSession for EXEC, ImageSession for
-// IMAGE_IMPORT / IMAGE_LIST.
+// IMAGE_IMPORT / IMAGE_LIST, PortForwardSession for PORT_FORWARD.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientWritableStream } from '@grpc/grpc-js';
@@ -11,6 +11,7 @@ import { StreamRequest_Kind, type LogChunk, type StreamRequest } from '../../../
 import type { ShimClient } from '../../runtime/shim-client';
 import { openContainerLog } from './container-log-stream';
 import { serveExec } from './exec-session';
+import { servePortForward } from './port-forward-session';
 import { isImageImporter, serveImageImport, serveImageList } from './image-session';
 
 export interface StreamingTunnelOptions {
@@ -100,6 +101,11 @@ export function startStreamingTunnel(opts: StreamingTunnelOptions): StreamingTun
 
 async function handle(opts: StreamingTunnelOptions, request: StreamRequest, stopping: AbortSignal): Promise<void> {
   if (request.kind === StreamRequest_Kind.LOG) return serveLogRequest(opts, request, stopping);
+  if (request.kind === StreamRequest_Kind.PORT_FORWARD) {
+    return cancelledOnStop(opts.client.openPortForwardSession(), stopping, (call) => servePortForward(call, request.requestId, {
+      podsDir: opts.podsDir, podUid: request.podUid, pod: request.pod, namespace: request.namespace, port: request.port, shimBinary: opts.shim.binary,
+    }));
+  }
   if (request.kind === StreamRequest_Kind.IMAGE_IMPORT || request.kind === StreamRequest_Kind.IMAGE_LIST) {
     const call = opts.client.openImageSession();
     const cancel = () => call.cancel();
@@ -114,16 +120,20 @@ async function handle(opts: StreamingTunnelOptions, request: StreamRequest, stop
     return;
   }
   if (request.kind === StreamRequest_Kind.EXEC) {
-    const call = opts.client.openExecSession();
-    const cancel = () => call.cancel();
-    stopping.addEventListener('abort', cancel);
-    try {
-      await serveExec(call, request.requestId, {
-        podsDir: opts.podsDir, podUid: request.podUid, pod: request.pod, container: request.container,
-      }, request.execOptions ?? { command: [], stdin: false, stdout: true, stderr: true, tty: false }, opts.shim);
-    } finally {
-      stopping.removeEventListener('abort', cancel);
-    }
+    return cancelledOnStop(opts.client.openExecSession(), stopping, (call) => serveExec(call, request.requestId, {
+      podsDir: opts.podsDir, podUid: request.podUid, pod: request.pod, container: request.container,
+    }, request.execOptions ?? { command: [], stdin: false, stdout: true, stderr: true, tty: false }, opts.shim));
+  }
+}
+
+/** Serves a session on its call; stopping the tunnel cancels the call. */
+async function cancelledOnStop<C extends { cancel(): void }>(call: C, stopping: AbortSignal, serve: (call: C) => Promise<void>): Promise<void> {
+  const cancel = () => call.cancel();
+  stopping.addEventListener('abort', cancel);
+  try {
+    await serve(call);
+  } finally {
+    stopping.removeEventListener('abort', cancel);
   }
 }
 
