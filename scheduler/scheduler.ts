@@ -11,6 +11,7 @@ import type { Node, Pod } from './api-types';
 import { DEFAULT_SCHEDULER_NAME, isTerminal } from './api-types';
 import { SchedulerCache } from './cache';
 import type { Clock } from './clock';
+import { BindLimiter } from './bind-limiter';
 import { EventRecorder } from './event-recorder';
 import { findPlacement } from './find-placement';
 import type { SchedulerConfig } from './framework/config';
@@ -34,6 +35,8 @@ export interface SchedulerOptions {
   clock?: Clock;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Bindings sent at once (default 32); more wait, assumed, for a free slot. */
+  maxBindingsInFlight?: number;
   /** Called when the apiserver accepted a binding (metrics, benchmarks). */
   onBound?: (pod: Pod, nodeName: string) => void;
 }
@@ -46,6 +49,7 @@ export class Scheduler {
   private readonly podReflector: Reflector<Pod>;
   private readonly events: EventRecorder;
   private readonly pendingWrites = new Set<Promise<void>>();
+  private readonly bindings: BindLimiter;
   private readonly percentageOfNodesToScore: number | undefined;
   private nextStartNodeIndex = 0;
   private loop: Promise<void> | undefined;
@@ -61,6 +65,7 @@ export class Scheduler {
       this.frameworks.set(fw.schedulerName, fw);
     }
     this.percentageOfNodesToScore = opts.config?.percentageOfNodesToScore;
+    this.bindings = new BindLimiter(opts.maxBindingsInFlight ?? 32);
     this.queue = new SchedulingQueue({ clock: opts.clock, initialBackoffMs: opts.initialBackoffMs, maxBackoffMs: opts.maxBackoffMs });
     this.events = new EventRecorder(opts.client, [...this.frameworks.keys()][0], opts.log);
     this.nodeReflector = new Reflector<Node>(
@@ -213,7 +218,7 @@ export class Scheduler {
       return;
     }
     this.queue.done(qp);
-    this.track(this.bind(fw, state, qp, result.nodeName));
+    this.track(this.bindings.run(() => this.bind(fw, state, qp, result.nodeName)));
   }
 
   private async bind(fw: Framework, state: CycleState, qp: QueuedPod, nodeName: string): Promise<void> {
