@@ -32,6 +32,20 @@ export class NetnsCommands {
     return exec(['nsenter', `--net=${netnsPath}`, '--', ...argv]);
   }
 
+  /**
+   * Several `ip` commands in one process (`ip -batch -`), in the node's namespace or the one at netnsPath.
+   * ip stops at the first failing command; the error names its line ("Command failed -:N").
+   */
+  async ipBatch(commands: string[][], netnsPath?: string): Promise<string> {
+    for (const arg of commands.flat()) {
+      // ip splits batch lines on blanks and reads quotes and '#': such an argument would change the command.
+      if (!arg || /[\s"'\\#]/.test(arg)) throw new Error(`ip -batch: argument ${JSON.stringify(arg)} cannot be passed on a batch line`);
+    }
+    const input = commands.map((c) => c.join(' ')).join('\n') + '\n';
+    const argv = ['ip', '-batch', '-'];
+    return netnsPath ? exec(['nsenter', `--net=${netnsPath}`, '--', ...argv], input) : this.node(argv, input);
+  }
+
   /** `ip -j …` in the node's namespace, parsed. */
   async nodeJson<T>(argv: string[]): Promise<T> {
     const out = await this.node(['ip', '-j', ...argv]);
