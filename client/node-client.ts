@@ -4,10 +4,9 @@
 // accepts it only if its hash matches the token, and from then on verifies
 // the server. Register sends a CSR for a fresh key and returns the node's
 // client certificate, which authenticates every later call (mTLS).
-import 'reflect-metadata'; // @peculiar/x509 (via tsyringe) needs it loaded first
-import * as x509 from '@peculiar/x509';
 import * as grpc from '@grpc/grpc-js';
-import { createHash, createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
+import { newKeyAndCsr } from './pkcs10';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, ERROR_CODES, ErrorCode, GRPC_STATUS } from '../api/errors';
 import { SERVER_LIST_SCHEME } from './server-list';
@@ -30,8 +29,6 @@ import {
   StreamRequest,
   ServiceEvent,
 } from '../proto/generated/node';
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** The trailer in which the server names the exact ErrorCode (apiserver/grpc/grpc-errors.ts). */
 const REASON_TRAILER = 'kapstan-reason';
@@ -440,20 +437,6 @@ async function fetchClusterCa(target: string, channelOptions?: grpc.ChannelOptio
   } finally {
     client.close();
   }
-}
-
-/** A fresh ECDSA P-256 key and a CSR for it. */
-async function newKeyAndCsr(commonName: string): Promise<{ keyPem: string; csrPem: string }> {
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const keyPem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }) as string;
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: [{ CN: [commonName] }],
-    keys: keys as unknown as Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[0]['keys'],
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-  });
-  return { keyPem, csrPem: csr.toString('pem') + '\n' };
 }
 
 function emptySystemInfo(): NodeSystemInfo {
