@@ -8,14 +8,15 @@
 //                                 state/ (the shim's), container.log, final.json (state kept after delete)
 //   volumes/<plugin>/<name>/      the pod's volumes (volumes/pod-volumes.ts); volume-subpaths/ their subPath binds
 //   etc-hosts, resolv.conf        the pod's /etc files (pod-files.ts)
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeBundle } from '../runtime/bundle';
 import { removeCgroup } from '../runtime/cgroups';
 import { buildOciSpec, HOST_NETWORK, needsInit, type OciMount } from '../runtime/oci-spec';
 import { mountAll, overlayMounts, unmount } from '../runtime/overlay';
-import { readShimState, type ShimClient, type ShimState } from '../runtime/shim-client';
+import { readShimState, readShimStateSync, type ShimClient, type ShimState } from '../runtime/shim-client';
 import { containerRunConfig, type ImageUserFiles, type PodFacts } from './container-config';
 import type { ResolvedImage } from './image-provider';
 import { containerSpecHash } from './pod-actions';
@@ -61,9 +62,22 @@ async function readJson<T>(path: string): Promise<T | null> {
 }
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value));
+}
+
+async function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value));
+  await writeFile(tmp, text);
   await rename(tmp, path);
+}
+
+function listDirSync(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
 }
 
 async function listDir(dir: string): Promise<string[]> {
@@ -78,6 +92,10 @@ async function listDir(dir: string): Promise<string[]> {
 export class ContainerRuntime {
   readonly podsDir: string;
   private readonly cgroupParent: string;
+  /** Digest of the pod.json each pod has on disk, so an unchanged pod is not written again. */
+  private readonly savedPods = new Map<string, string>();
+  /** attempt.json by attempt directory: written once before the shim starts, read by every relist. */
+  private readonly attemptRecords = new Map<string, AttemptRecord>();
 
   constructor(private readonly opts: ContainerRuntimeOptions) {
     this.podsDir = join(opts.dataDir, 'pods');
@@ -107,8 +125,13 @@ export class ContainerRuntime {
 
   async savePod(pod: Pod): Promise<void> {
     const dir = this.podDir(pod.metadata.uid!);
+    const json = JSON.stringify(pod);
+    // Every sync saves the pod; most syncs (relist, probes, back-off wake-ups) see it unchanged.
+    const digest = createHash('sha256').update(json).digest('base64');
+    if (this.savedPods.get(pod.metadata.uid!) === digest && existsSync(dir)) return;
     await mkdir(dir, { recursive: true });
-    await writeJsonAtomic(join(dir, 'pod.json'), pod);
+    await writeFileAtomic(join(dir, 'pod.json'), json);
+    this.savedPods.set(pod.metadata.uid!, digest);
   }
 
   /** The pods this node has containers or directories for, as last saved. */
@@ -132,12 +155,16 @@ export class ContainerRuntime {
     return join(this.podDir(uid), 'sandbox');
   }
 
-  /** Every attempt of every container of the pod, from the shim state files (or what was kept of them). */
+  /**
+   * Every attempt of every container of the pod, from the shim state files (or what was kept of them).
+   * Directories and state files are read synchronously (see readShimStateSync): every sync and the
+   * relist of every pod each second come here.
+   */
   async readPodState(uid: string): Promise<ContainerAttempt[]> {
     const out: ContainerAttempt[] = [];
     const containersDir = join(this.podDir(uid), 'containers');
-    for (const name of await listDir(containersDir)) {
-      for (const n of await listDir(join(containersDir, name))) {
+    for (const name of listDirSync(containersDir)) {
+      for (const n of listDirSync(join(containersDir, name))) {
         const attempt = await this.readAttempt(join(containersDir, name, n));
         if (attempt) out.push(attempt);
       }
@@ -146,9 +173,10 @@ export class ContainerRuntime {
   }
 
   private async readAttempt(dir: string): Promise<ContainerAttempt | null> {
-    const record = await readJson<AttemptRecord>(join(dir, 'attempt.json'));
+    const record = this.attemptRecords.get(dir) ?? await readJson<AttemptRecord>(join(dir, 'attempt.json'));
     if (!record) return null;
-    let state: ShimState | null = await readShimState(join(dir, 'state'));
+    this.attemptRecords.set(dir, record);
+    let state: ShimState | null = readShimStateSync(join(dir, 'state'));
     // A monitor that died without recording the exit: ask the shim, which reports it stopped with an error.
     if (state && state.status !== 'stopped' && !alive(state.monitorPid)) state = await this.opts.shim.state(join(dir, 'state'));
     state ??= await readJson<ShimState>(join(dir, 'final.json'));
@@ -156,6 +184,10 @@ export class ContainerRuntime {
       name: record.name, attempt: record.attempt, containerId: record.containerId, imageId: record.imageId, specHash: record.specHash,
       ...(record.stopSignal ? { stopSignal: record.stopSignal } : {}),
     };
+    if (!state && !(await readJson<AttemptRecord>(join(dir, 'attempt.json')))) {
+      this.attemptRecords.delete(dir); // the cached record of an attempt removed behind our back
+      return null;
+    }
     if (!state) return { ...base, status: 'unknown', pid: 0, startedAt: null, finishedAt: null, exitCode: null, signal: 0, oomKilled: false };
     return {
       ...base, status: state.status, pid: state.pid, startedAt: state.startedAt, finishedAt: state.finishedAt,
@@ -232,6 +264,8 @@ export class ContainerRuntime {
     await removeSandbox(this.sandboxDir(uid));
     const podDir = this.podDir(uid);
     await tearDownVolumes(podDir);
+    this.savedPods.delete(uid);
+    for (const dir of this.attemptRecords.keys()) if (dir.startsWith(`${podDir}/`)) this.attemptRecords.delete(dir);
     const left = [...mountPoints()].filter((m) => m === podDir || m.startsWith(`${podDir}/`));
     if (left.length) throw new Error(`pod ${uid}: still mounted: ${left.join(', ')}`);
     await rm(podDir, { recursive: true, force: true });
@@ -259,6 +293,7 @@ export class ContainerRuntime {
   }
 
   private async removeAttempt(dir: string): Promise<void> {
+    this.attemptRecords.delete(dir);
     if (!existsSync(dir)) return;
     if (existsSync(join(dir, 'state', 'state.json'))) await this.opts.shim.delete(join(dir, 'state'), { force: true });
     await unmount(join(dir, 'rootfs'));

@@ -6,7 +6,7 @@
 // hostname is the node's name there, and a pod can never rename the machine.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -31,6 +31,13 @@ export function mountPoints(mountinfo = readFileSync('/proc/self/mountinfo', 'ut
   return points;
 }
 
+/** statfs(2) f_type of nsfs: what a bind-mounted namespace file reports (an unmounted one is on the data dir's fs). */
+const NSFS_MAGIC = 0x6e736673;
+
+async function isNamespaceMount(path: string): Promise<boolean> {
+  return statfs(path).then((st) => st.type === NSFS_MAGIC, () => false);
+}
+
 /** A Linux hostname is at most 64 bytes; Kubernetes cuts pod names to 63. */
 export function podHostname(podName: string): string {
   return podName.slice(0, 63).replace(/[-.]+$/, '');
@@ -43,8 +50,9 @@ export function podHostname(podName: string): string {
 export async function ensureSandbox(sandboxDir: string, hostname: string, hostNetwork = false): Promise<SandboxPaths & { created: boolean }> {
   const paths = sandboxPaths(sandboxDir);
   const wanted = SANDBOX_NAMESPACES.filter((ns) => !(hostNetwork && ns === 'net'));
-  const mounted = mountPoints();
-  if (wanted.every((ns) => mounted.has(paths[ns]))) return { ...paths, created: false };
+  // statfs of each file, not /proc/self/mountinfo: that file grows with every pod's mounts and is
+  // read at every sync of every pod.
+  if ((await Promise.all(wanted.map((ns) => isNamespaceMount(paths[ns])))).every(Boolean)) return { ...paths, created: false };
   await removeSandbox(sandboxDir); // a half-made sandbox from an interrupted attempt
   await mkdir(sandboxDir, { recursive: true });
   for (const ns of wanted) await writeFile(paths[ns], '');
@@ -57,8 +65,7 @@ export async function ensureSandbox(sandboxDir: string, hostname: string, hostNe
 export async function removeSandbox(sandboxDir: string): Promise<void> {
   const paths = sandboxPaths(sandboxDir);
   const mounted = mountPoints();
-  for (const ns of SANDBOX_NAMESPACES) {
-    if (mounted.has(paths[ns])) await run('umount', [paths[ns]]);
-  }
+  const targets = SANDBOX_NAMESPACES.map((ns) => paths[ns]).filter((p) => mounted.has(p));
+  if (targets.length) await run('umount', targets); // one process for all of them
   if (existsSync(sandboxDir)) await rm(sandboxDir, { recursive: true, force: true });
 }

@@ -36,8 +36,9 @@ class Recorder implements PodWorkerHandlers {
   }
 }
 
+/** A changed pod (a label), as a real update is; status-only updates do not sync (see below). */
 function version(pod: Pod, rv: string, extra: Partial<Pod['metadata']> = {}): Pod {
-  return { ...pod, metadata: { ...pod.metadata, resourceVersion: rv, ...extra } };
+  return { ...pod, metadata: { ...pod.metadata, resourceVersion: rv, labels: { ...pod.metadata.labels, v: rv }, ...extra } };
 }
 
 async function settle(workers: PodWorkers, uid: string, phase?: string): Promise<void> {
@@ -112,6 +113,29 @@ test('pods have independent workers', async () => {
     await settle(workers, 'b', 'terminated');
     assert.equal(workers.phaseOf('a'), 'sync');
     assert.deepEqual(workers.knownPods().map((p) => p.metadata.uid), ['a']);
+  } finally {
+    await workers.stop();
+  }
+});
+
+test('an update that changes only the status (our own report coming back) keeps the newest pod without a sync', async () => {
+  const h = new Recorder();
+  const workers = new PodWorkers(h, { retryDelayMs: 1 });
+  try {
+    const pod = version(makePod(), '1');
+    workers.update({ pod });
+    for (let i = 0; i < 100 && h.calls.length < 1; i++) await sleep(5);
+    const reported = { ...pod, metadata: { ...pod.metadata, resourceVersion: '2' }, status: { phase: 'Running' } } as Pod;
+    workers.update({ pod: reported });
+    await sleep(30);
+    assert.deepEqual(h.calls, ['sync 1']);
+    assert.equal(workers.knownPods()[0], reported);
+    workers.resync('uid-1');
+    for (let i = 0; i < 100 && h.calls.length < 2; i++) await sleep(5);
+    assert.deepEqual(h.calls, ['sync 1', 'sync 2']);
+    workers.update({ pod: version(reported, '3') }); // a label: a real change
+    for (let i = 0; i < 100 && h.calls.length < 3; i++) await sleep(5);
+    assert.deepEqual(h.calls, ['sync 1', 'sync 2', 'sync 3']);
   } finally {
     await workers.stop();
   }

@@ -151,7 +151,11 @@ export class ImageService {
   async importImage(file: string, name: string): Promise<ImageRecord & { format: ArchiveFormat }> {
     const normalized = this.normalizeName(name);
     const { format, image } = await importArchive(file, name, this.content, this.platform);
-    return { ...(await this.record(normalized, image)), format };
+    const record = await this.record(normalized, image);
+    // Unpacked now, as containerd's import unpacks into its snapshotter: the first pod using the image
+    // (and every pod arriving while it unpacks) does not wait for it.
+    await this.prepare(record);
+    return { ...record, format };
   }
 
   /** The stored form of a reference (docker.io/library/busybox:1.35); ApiError Invalid for a bad one. */
