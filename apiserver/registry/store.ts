@@ -413,7 +413,8 @@ export class ResourceStore {
     return this.cache.subscribe(after, {
       onEvent: (ev: CacheEvent<KubeObject>) => {
         const now = matches(ev.object);
-        const before = matches(ev.prev);
+        // Without a filter, only the namespace decides, and it never changes: no need to decode prev.
+        const before = opts.filter ? matches(ev.prev) : ev.hasPrev && inScope(ev.object);
         // Objects moving in or out of a selector appear as ADDED or DELETED, as in Kubernetes.
         if (ev.type === 'DELETED') {
           if (before || now) sink.onEvent('DELETED', ev.object);

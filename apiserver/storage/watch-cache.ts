@@ -12,6 +12,8 @@ export interface CacheEvent<T> {
   object: T;
   /** The object before this change (absent for ADDED). */
   prev?: T;
+  /** Whether `prev` is there, known without decoding it. */
+  hasPrev: boolean;
   revision: number;
 }
 
@@ -101,7 +103,8 @@ export class WatchCache<T> {
       this.bufferKvs.push(e.type === 'put' ? e.kv : undefined);
       if (e.type === 'put') this.latest.set(e.kv.key, e.kv);
       else this.latest.delete(e.kv.key);
-      if (this.buffer.length > this.capacity) {
+      // Trimmed in batches: shifting a full buffer on every event costs O(capacity) each time.
+      if (this.buffer.length > this.capacity + (this.capacity >> 3)) {
         const n = this.buffer.length - this.capacity;
         this.buffer.splice(0, n);
         for (const kv of this.bufferKvs.splice(0, n)) if (kv && this.latest.get(kv.key) === kv) this.latest.delete(kv.key);
@@ -169,6 +172,7 @@ function lazyEvent<T>(e: StorageEvent, decode: (value: Buffer, revision: number)
   return {
     type,
     revision,
+    hasPrev: e.prev !== undefined,
     get object(): T {
       // A deleted object is reported with the revision of its deletion.
       return (object ??= e.type === 'delete' ? decode(e.prev!.value, revision) : decode(e.kv.value, revision));
