@@ -9,6 +9,7 @@ import { realpathSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
 import { writeAdminKubeconfig } from '../../apiserver/pki';
 import type { RunningAgent } from '../../node-agent';
 import { startAgentTestBed, startBedAgent, waitFor, type AgentTestBed } from '../agent/agent-testbed';
@@ -133,6 +134,44 @@ test('kctl port-forward svc/NAME and deploy/NAME resolve to a pod (Service port 
 });
 
 /** The machine's kubectl package keeps every version beside the one on PATH. */
+test('the kubelet-style WebSocket (v4.channel.k8s.io, ?ports=): port prefixes on both channels, then the reply', TIMEOUT, async () => {
+  const url = `${bed.node.api.url.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/kap-web/portforward?ports=8080`;
+  const ws = new WebSocket(url, ['v4.channel.k8s.io'], { ca: bed.node.api.caPem, headers: { Authorization: `Bearer ${bed.node.api.token}` } });
+  const channels: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0)];
+  await new Promise<void>((resolve, reject) => {
+    ws.on('open', () => ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET /index.html HTTP/1.0\r\n\r\n')])));
+    ws.on('message', (m: Buffer) => (channels[m[0]] = Buffer.concat([channels[m[0]], m.subarray(1)])));
+    ws.on('close', () => resolve());
+    ws.on('error', reject);
+  });
+  assert.equal(ws.protocol, 'v4.channel.k8s.io');
+  assert.equal(channels[0].readUInt16LE(0), 8080);
+  assert.match(channels[0].subarray(2).toString(), new RegExp(`^HTTP/1.[01] 200 OK\r\n[\\s\\S]*${PAGE}\n$`));
+  assert.deepEqual([...channels[1]], [0x90, 0x1f]); // 8080, and no error
+});
+
+test('a pod that is not running: kctl refuses it, and so does the apiserver (400 before any upgrade)', TIMEOUT, async () => {
+  await bed.node.pods.create('default', {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kap-unbound' }, spec: { containers: [{ name: 'main', image: 'busybox:1.35' }] },
+  });
+  const run = await runKctl(kubeconfig, bed.root, ['port-forward', 'pod/kap-unbound', '8080']);
+  assert.equal(run.code, 1);
+  assert.match(run.err, /unable to forward port because pod is not running\. Current status=Pending/);
+  const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const url = `${bed.node.api.url.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/kap-unbound/portforward?ports=8080`;
+    const ws = new WebSocket(url, ['v4.channel.k8s.io'], { ca: bed.node.api.caPem, headers: { Authorization: `Bearer ${bed.node.api.token}` } });
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.on('open', () => reject(new Error('upgraded')));
+    ws.on('error', () => undefined);
+  });
+  assert.equal(refused.status, 400);
+  assert.match(JSON.parse(refused.body).message, /pod kap-unbound does not have a host assigned/);
+});
+
 function kubectlBinary(version: string): string {
   return join(dirname(realpathSync(execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim())), `kubectl.${version}`);
 }
