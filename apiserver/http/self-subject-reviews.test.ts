@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isReviewRequest, reviewResponse } from './self-subject-reviews';
+import { impersonatedUser, isReviewRequest, reviewResponse } from './self-subject-reviews';
 import { parseRequestPath, type ResourceRequest } from './request-info';
 
 const NOW = new Date('2026-01-02T03:04:05.678Z');
@@ -42,4 +42,12 @@ test('whoami names the admin in the version asked for', () => {
     assert.equal(r.kind, 'SelfSubjectReview');
     assert.deepEqual(r.status, { userInfo: { username: 'kapstan-admin', groups: ['system:masters', 'system:authenticated'] } });
   }
+});
+
+test('whoami under --as reports the impersonated user and groups', () => {
+  assert.equal(impersonatedUser({ headersDistinct: {} }).username, 'kapstan-admin');
+  const user = impersonatedUser({ headersDistinct: { 'impersonate-user': ['jane'], 'impersonate-group': ['dev', 'ops'] } });
+  assert.deepEqual(user, { username: 'jane', groups: ['dev', 'ops', 'system:authenticated'] });
+  const r = reviewResponse(at('/apis/authentication.k8s.io/v1/selfsubjectreviews'), {}, NOW, user);
+  assert.deepEqual(r.status, { userInfo: { username: 'jane', groups: ['dev', 'ops', 'system:authenticated'] } });
 });

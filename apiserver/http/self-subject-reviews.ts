@@ -11,8 +11,24 @@ import type { ResourceRequest } from './request-info';
 import { PROTOBUF_MEDIA_TYPE, parseProtobufBody } from './protobuf-body';
 import { readBody, sendJson } from './respond';
 
+export interface UserInfo {
+  username: string;
+  groups: string[];
+}
+
 /** The identity behind the admin token (Kubernetes' own admin is in system:masters). */
-export const ADMIN_USER = { username: 'kapstan-admin', groups: ['system:masters', 'system:authenticated'] };
+export const ADMIN_USER: UserInfo = { username: 'kapstan-admin', groups: ['system:masters', 'system:authenticated'] };
+
+/**
+ * `kubectl --as NAME [--as-group G]…` sends Impersonate-User/-Group headers;
+ * the admin may impersonate anyone, so whoami reports that user, as Kubernetes does.
+ */
+export function impersonatedUser(req: Pick<IncomingMessage, 'headersDistinct'>): UserInfo {
+  const username = req.headersDistinct['impersonate-user']?.[0];
+  if (!username) return ADMIN_USER;
+  const groups = req.headersDistinct['impersonate-group'] ?? [];
+  return { username, groups: groups.includes('system:authenticated') ? groups : [...groups, 'system:authenticated'] };
+}
 
 const MAX_REVIEW_BYTES = 64 * 1024;
 
@@ -26,11 +42,16 @@ export async function serveReview(req: IncomingMessage, res: ServerResponse, inf
     throw errors.methodNotAllowed(`${info.resource}.${info.group} can only be created (POST to the collection)`);
   }
   const body = await readReviewBody(req);
-  sendJson(res, 201, reviewResponse(info, body, now));
+  sendJson(res, 201, reviewResponse(info, body, now, impersonatedUser(req)));
 }
 
 /** The review as the server returns it: the request's spec with its status filled in. */
-export function reviewResponse(info: Pick<ResourceRequest, 'group' | 'version' | 'resource'>, body: Record<string, unknown>, now: Date): Record<string, unknown> {
+export function reviewResponse(
+  info: Pick<ResourceRequest, 'group' | 'version' | 'resource'>,
+  body: Record<string, unknown>,
+  now: Date,
+  user: UserInfo = ADMIN_USER,
+): Record<string, unknown> {
   const kind = REVIEW_RESOURCES.find((r) => r.group === info.group && r.plural === info.resource)!.kind;
   const head = { apiVersion: `${info.group}/${info.version}`, kind, metadata: { creationTimestamp: now.toISOString().replace(/\.\d+Z$/, 'Z') } };
   const spec = isObject(body.spec) ? body.spec : {};
@@ -48,7 +69,7 @@ export function reviewResponse(info: Pick<ResourceRequest, 'group' | 'version' |
         },
       };
     default:
-      return { ...head, status: { userInfo: { username: ADMIN_USER.username, groups: ADMIN_USER.groups } } };
+      return { ...head, status: { userInfo: { username: user.username, groups: user.groups } } };
   }
 }
 

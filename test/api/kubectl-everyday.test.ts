@@ -83,6 +83,9 @@ for (const bin of binaries) {
     const who = await ok(bin, 'auth', 'whoami');
     assert.match(who, /^Username\s+kapstan-admin$/m);
     assert.match(who, /^Groups\s+\[system:masters system:authenticated\]$/m);
+    const jane = await ok(bin, 'auth', 'whoami', '--as', 'jane', '--as-group', 'dev');
+    assert.match(jane, /^Username\s+jane$/m);
+    assert.match(jane, /^Groups\s+\[dev system:authenticated\]$/m);
   });
 
   test(`${version}: explain prints descriptions (OpenAPI v2 for 1.27, v3 later)`, async () => {
