@@ -12,6 +12,7 @@ import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './disco
 import { serveOpenApi } from './openapi-handler';
 import { IMAGES_API_PREFIX, serveImagesApi } from './image-import-handler';
 import { isReviewRequest, serveReview } from './self-subject-reviews';
+import { dryRunProblem } from './dry-run-param';
 
 export interface HttpServerOptions {
   registry: Registry;
@@ -87,6 +88,8 @@ async function handle(opts: HttpServerOptions, req: IncomingMessage, res: Server
   // A resource this server does not serve (e.g. HPAs for `kubectl autoscale`):
   // Kubernetes' plain 404, not a NotFound naming an object.
   if (!opts.registry.find(info.group, info.version, info.resource)) throw notServed(req, path);
+  const dryRunError = dryRunProblem(req, url.searchParams);
+  if (dryRunError) throw dryRunError;
   return handleResource({ req, res, info, query: url.searchParams, registry: opts.registry });
 }
 

@@ -274,6 +274,18 @@ for (const bin of binaries) {
   });
 }
 
+test('dryRun values other than All are refused before anything is written', async () => {
+  const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dry-typo' } };
+  const refused = await request(api, 'POST', '/api/v1/namespaces/default/configmaps?dryRun=true', { body });
+  assert.equal(refused.status, 422, refused.text);
+  assert.match(refused.body.message, /dryRun: Unsupported value: "true": supported values: "All"/);
+  assert.equal((await request(api, 'GET', '/api/v1/namespaces/default/configmaps/dry-typo')).status, 404);
+  const rehearsed = await request(api, 'POST', '/api/v1/namespaces/default/configmaps?dryRun=All', { body });
+  assert.equal(rehearsed.status, 201, rehearsed.text);
+  assert.equal(rehearsed.body.metadata.name, 'dry-typo');
+  assert.equal((await request(api, 'GET', '/api/v1/namespaces/default/configmaps/dry-typo')).status, 404);
+});
+
 async function until(check: () => boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check() && Date.now() < deadline) await sleep(50);
