@@ -306,7 +306,22 @@ export class ContainerRuntime {
  * /etc/passwd and /etc/group as the container will see them: from the topmost layer that has them.
  * Only regular files are read: a symlink in an image must not make the agent read a host file.
  */
-async function imageUserFiles(layers: string[]): Promise<ImageUserFiles> {
+function imageUserFiles(layers: string[]): Promise<ImageUserFiles> {
+  // Layer directories are content-addressed and never change: read once per image, not per container.
+  const key = layers.join('\n');
+  let files = userFilesByLayers.get(key);
+  if (!files) {
+    if (userFilesByLayers.size >= 64) userFilesByLayers.delete(userFilesByLayers.keys().next().value!);
+    files = readImageUserFiles(layers);
+    files.catch(() => userFilesByLayers.delete(key));
+    userFilesByLayers.set(key, files);
+  }
+  return files;
+}
+
+const userFilesByLayers = new Map<string, Promise<ImageUserFiles>>();
+
+async function readImageUserFiles(layers: string[]): Promise<ImageUserFiles> {
   const find = async (file: string) => {
     for (const layer of [...layers].reverse()) {
       const path = join(layer, file);

@@ -85,6 +85,7 @@ export class ImageService {
   private readonly platform: Platform;
   private readonly pulls = new Map<string, Promise<ImageRecord>>();
   private readonly unpacks = new Map<string, Promise<string>>();
+  private readonly configs = new Map<string, ContainerImageConfig>();
   private readonly backoff: PullBackoff;
   private readonly lastUsed = new Map<string, number>();
   private readonly now: () => number;
@@ -182,9 +183,20 @@ export class ImageService {
   async prepare(record: ImageRecord): Promise<EnsuredImage> {
     const layers: string[] = [];
     for (const layer of record.layers) layers.push(await this.unpack(layer.digest, layer.diffId));
-    const config = containerConfig(await this.content.readJson<ImageConfigFile>(record.configDigest));
+    const config = structuredClone(await this.configOf(record.configDigest));
     const ref = parseImageReference(record.name);
     return { imageId: record.configDigest, name: record.name, repoDigest: `${repositoryName(ref)}@${record.manifestDigest}`, layers, config };
+  }
+
+  /** An image config is a content-addressed blob: read once, not at every container start. */
+  private async configOf(digest: string): Promise<ContainerImageConfig> {
+    let config = this.configs.get(digest);
+    if (!config) {
+      config = containerConfig(await this.content.readJson<ImageConfigFile>(digest));
+      if (this.configs.size >= 64) this.configs.delete(this.configs.keys().next().value!);
+      this.configs.set(digest, config);
+    }
+    return config;
   }
 
   private unpack(digest: string, diffId?: string): Promise<string> {
