@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync, openSync, closeSync, existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startTestEtcd } from '../harness/etcd';
@@ -20,12 +20,14 @@ import { NodePodNetwork } from '../../node-agent/network/node-pod-network';
 import { DnsAddress } from '../../node-agent/dns/dns-address';
 import { DEFAULT_CLUSTER_DNS_IP } from '../../node-agent/dns/cluster-dns';
 import { ServiceProxy } from '../../node-agent/network/service-proxy';
+import { summarizeTrace, type AgentTrace } from './agent-trace';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..', '..');
 const PODS = Number(process.env.BENCH_PODS ?? 100);
 const RATE = Number(process.env.BENCH_PODS_PER_SECOND ?? 10);
 const CRUN_RUNS = Number(process.env.BENCH_CRUN_RUNS ?? 20);
+const TRACE = process.env.BENCH_TRACE === '1';
 const NODE = 'kapbench';
 /** A small young generation: the agent's objects are short-lived, and V8's default (up to 2 × 16 MiB) is a third of its memory. */
 const AGENT_NODE_OPTIONS = '--max-semi-space-size=2';
@@ -84,6 +86,7 @@ async function crunBaseline(): Promise<ReturnType<typeof percentiles> | { skippe
 
 async function main(): Promise<void> {
   const ipForward = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
+  let loadAtStart: number[] = [];
   const etcd = await startTestEtcd();
   const dir = mkdtempSync(join(tmpdir(), 'kap-agentbench-'));
   const serverDir = join(dir, 'server');
@@ -96,7 +99,10 @@ async function main(): Promise<void> {
     await run(process.execPath, [join(ROOT, 'scripts', 'images-base.mjs'), '--out', join(dir, 'base'), '--import', join(agentDir, 'images')]);
     const log = openSync(join(dir, 'agent.log'), 'a');
     // The V8 flags the agent's systemd unit (manifests/systemd/kapstan-agent.service) runs it with.
-    const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${AGENT_NODE_OPTIONS}`.trim() };
+    // BENCH_TRACE=1: per-step timings, event-loop lag, GC and thread-pool figures from inside the agent (agent-trace.ts).
+    const traceFile = TRACE ? join(dir, 'agent-trace.json') : undefined;
+    const preload = traceFile ? `-r ${join(__dirname, 'agent-trace.js')}` : '';
+    const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${AGENT_NODE_OPTIONS} ${preload}`.trim(), ...(traceFile ? { KAPSTAN_AGENT_TRACE: traceFile } : {}) };
     const agent = spawn(process.execPath, [join(ROOT, 'bin', 'kapstan'), 'agent', '--server', api.url, '--token-file', join(serverDir, 'node-token'), '--data-dir', agentDir, '--node-name', NODE], { stdio: ['ignore', log, log], env });
     closeSync(log);
     agentPid = agent.pid!;
@@ -108,6 +114,7 @@ async function main(): Promise<void> {
     const rssIdle = rssMiB(agentPid);
 
     const created = new Map<string, number>();
+    loadAtStart = loadavg().map(round);
     const running = new Map<string, number>();
     const rv = (await request(api, 'GET', '/api/v1/namespaces/default/pods?limit=1')).body.metadata.resourceVersion;
     const w = await openWatch(api, `/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}&fieldSelector=spec.nodeName%3D${NODE}`);
@@ -133,6 +140,11 @@ async function main(): Promise<void> {
     clearInterval(seen);
     w.close();
     const rssWithPods = rssMiB(agentPid);
+    let trace: Record<string, unknown> | undefined;
+    if (traceFile) {
+      await new Promise((r) => setTimeout(r, 1500)); // the agent writes its trace every second
+      trace = summarizeTrace(JSON.parse(readFileSync(traceFile, 'utf8')) as AgentTrace);
+    }
     const latencies = [...created].map(([name, t]) => running.get(name)! - t);
 
     // Clean up the pods through the system, then measure the baseline.
@@ -152,6 +164,9 @@ async function main(): Promise<void> {
           ratios: 'p50ms' in crun ? { p50VsCrun: round(p.p50ms / crun.p50ms), p99VsCrun: round(p.p99ms / crun.p99ms) } : {},
           agentRssMiB: { idle: rssIdle, withPods: rssWithPods },
           goals: { p50ms: 150, p99ms: 500, rssIdleMiB: 60, rssWith100PodsMiB: 120 },
+          // The machine is shared: 1/5/15-minute load averages when the pods were created and at the end.
+          loadAverage: { atStart: loadAtStart, atEnd: loadavg().map(round) },
+          ...(trace ? { agentTrace: trace } : {}),
         },
         null,
         2,
