@@ -2,8 +2,9 @@
 // `auth can-i` (authorization.k8s.io/v1 SelfSubjectAccessReview, and
 // SelfSubjectRulesReview for `--list`) and `auth whoami`
 // (authentication.k8s.io SelfSubjectReview). They are create-only and never
-// stored. Every client of the HTTP API holds an admin token, so the answer is
-// always "allowed", as Kubernetes answers a member of system:masters.
+// stored. Every client of the HTTP API holds an admin token and every
+// authenticated request is authorized (Kubernetes' AlwaysAllow), so the answer
+// is always "allowed", also under `--as`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errors } from '../../api/errors';
 import { REVIEW_RESOURCES } from '../../api/resources';
