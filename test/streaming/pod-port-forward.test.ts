@@ -17,6 +17,9 @@ import { runKctl, type KctlRun } from './kctl-io';
 
 const TIMEOUT = { timeout: 120_000 };
 const PAGE = 'hello from the kap pod';
+/** A file far larger than one SPDY DATA frame or WebSocket message, with known content (`seq`: 2.7 MB). */
+const BIG_COUNT = 400_000;
+const BIG = `${Array.from({ length: BIG_COUNT }, (_, i) => i + 1).join('\n')}\n`;
 
 let bed: AgentTestBed;
 let agent: RunningAgent | undefined;
@@ -32,12 +35,19 @@ before(async () => {
       nodeName: bed.nodeName,
       containers: [{
         name: 'main', image: 'busybox:1.35', ports: [{ name: 'http', containerPort: 8080 }],
+        readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
         // 8080 on every address; 8081 only on the pod's loopback (port-forward reaches it too, as in Kubernetes).
-        command: ['sh', '-c', `mkdir -p /www && echo '${PAGE}' > /www/index.html && httpd -p 127.0.0.1:8081 -h /www && exec httpd -f -p 8080 -h /www`],
+        command: ['sh', '-c', `mkdir -p /www && echo '${PAGE}' > /www/index.html && seq 1 ${BIG_COUNT} > /www/big && httpd -p 127.0.0.1:8081 -h /www && exec httpd -f -p 8080 -h /www`],
       }],
     },
   });
-  await waitFor('pod running', async () => ((await bed.getPod('kap-web'))?.status as { phase?: string } | undefined)?.phase === 'Running', 60_000);
+  // Ready: httpd listens (Running alone comes before the file is written and the server started).
+  await waitFor('pod ready', async () => {
+    const status = (await bed.getPod('kap-web'))?.status as { conditions?: { type: string; status: string }[] } | undefined;
+    return status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  }, 60_000).catch(async (err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify((await bed.getPod('kap-web'))?.status)}\n${bed.logs.slice(-20).join('\n')}`);
+  });
 });
 
 after(async () => {
@@ -87,17 +97,18 @@ async function withKctl(args: string[], body: (ports: number[]) => Promise<void>
   return running;
 }
 
-test('kctl port-forward pod/NAME: the page, two concurrent connections, a loopback-only port', TIMEOUT, async () => {
+test('kctl port-forward pod/NAME: the page, two concurrent connections, a loopback-only port, a 2.7 MB file', TIMEOUT, async () => {
   const run = await withKctl(['pod/kap-web', ':8080', ':8081', '--address', '127.0.0.1'], async ([web, loopbackOnly]) => {
     assert.deepEqual(await get(web, '/index.html'), { status: 200, body: `${PAGE}\n` });
     const [a, b] = await Promise.all([get(web, '/index.html'), get(web, '/index.html')]);
     assert.equal(a.body, `${PAGE}\n`);
     assert.equal(b.body, `${PAGE}\n`);
     assert.equal((await get(loopbackOnly, '/index.html')).body, `${PAGE}\n`);
+    assert.ok((await get(web, '/big')).body === BIG, 'the 2.7 MB file arrives intact');
   });
   assert.equal(run.code, 0, run.err);
   assert.match(run.out, /^Forwarding from 127\.0\.0\.1:\d+ -> 8080$/m);
-  assert.equal(run.out.match(/^Handling connection for \d+$/gm)?.length, 4);
+  assert.equal(run.out.match(/^Handling connection for \d+$/gm)?.length, 5);
 });
 
 test('kctl port-forward to a port nothing listens on: an error for that connection, the forwarder keeps running', TIMEOUT, async () => {
@@ -203,11 +214,14 @@ async function withKubectl(version: string, args: string[], body: (port: number)
 }
 
 for (const version of ['1.33', '1.27']) {
-  test(`kubectl ${version} port-forward gets the page (two connections, one at a time and two at once)`, TIMEOUT, async () => {
+  test(`kubectl ${version} port-forward gets the page (one connection, two at once, a 2.7 MB file)`, TIMEOUT, async () => {
     const run = await withKubectl(version, ['pod/kap-web', ':8080'], async (port) => {
       assert.deepEqual(await get(port, '/index.html'), { status: 200, body: `${PAGE}\n` });
       const both = await Promise.all([get(port, '/index.html'), get(port, '/index.html')]);
       assert.deepEqual(both.map((r) => r.body), [`${PAGE}\n`, `${PAGE}\n`]);
+      const big = await get(port, '/big');
+      assert.equal(big.body.length, BIG.length);
+      assert.ok(big.body === BIG, 'the 2.7 MB file arrives intact');
     });
     assert.match(run.stdout, /Handling connection for \d+/);
     assert.doesNotMatch(run.stderr, /^E\d{4}|error:/m);
@@ -216,3 +230,12 @@ for (const version of ['1.33', '1.27']) {
     assert.doesNotMatch(run.stderr, /fallback to secondary dialer/);
   });
 }
+
+test('kubectl 1.33 port-forward to a port nothing listens on prints the kubelet-worded error from the error stream', TIMEOUT, async () => {
+  const run = await withKubectl('1.33', ['pod/kap-web', ':81'], async (port) => {
+    await assert.rejects(get(port));
+  });
+  // klog quotes the message (\" inside); kubectl then ends the whole port-forward, as with a kubelet.
+  assert.match(run.stderr, /an error occurred forwarding \d+ -> 81: error forwarding port 81 to pod [0-9a-f-]+, uid : failed to execute portforward in network namespace \\?"[^"\\]+\\?": failed to connect to localhost:81 inside namespace \\?"[0-9a-f-]+\\?": dial tcp 127\.0\.0\.1:81: connect: connection refused/);
+  assert.match(run.stderr, /error: lost connection to pod/);
+});
