@@ -111,7 +111,11 @@ interface StreamPair {
   error?: SpdyStream;
   data?: SpdyStream;
   started?: boolean;
+  timer?: NodeJS.Timeout;
 }
+
+/** How long the second stream of a pair may take, as the kubelet's streamCreationTimeout. */
+const STREAM_PAIR_TIMEOUT_MS = 30_000;
 
 /** Pairs each requestID's error and data streams and forwards the connection they stand for. */
 function serveSpdy(session: SpdyServerSession, hub: TunnelHub, target: StreamTarget): void {
@@ -120,13 +124,25 @@ function serveSpdy(session: SpdyServerSession, hub: TunnelHub, target: StreamTar
   session.on('close', () => {
     for (const c of live) c.close();
     live.clear();
+    for (const p of pairs.values()) clearTimeout(p.timer);
     pairs.clear();
   });
   session.on('stream', (stream) => {
     const type = stream.headers.get('streamtype');
     const requestId = stream.headers.get('requestid') ?? '';
-    const pair = pairs.get(requestId) ?? {};
-    pairs.set(requestId, pair);
+    let pair = pairs.get(requestId);
+    if (!pair) {
+      const created: StreamPair = {};
+      // A connection whose other stream never comes is given up, as the kubelet does.
+      created.timer = setTimeout(() => {
+        pairs.delete(requestId);
+        created.error?.reset();
+        created.data?.reset();
+      }, STREAM_PAIR_TIMEOUT_MS);
+      created.timer.unref();
+      pairs.set(requestId, created);
+      pair = created;
+    }
     if (type === 'error') pair.error = stream;
     else if (type === 'data') pair.data = stream;
     else {
@@ -136,6 +152,7 @@ function serveSpdy(session: SpdyServerSession, hub: TunnelHub, target: StreamTar
     }
     if (!pair.error || !pair.data || pair.started) return;
     pair.started = true;
+    clearTimeout(pair.timer);
     pairs.delete(requestId);
     const { error: errorStream, data: dataStream } = pair as Required<StreamPair>;
     const portText = dataStream.headers.get('port') ?? '';
