@@ -157,7 +157,8 @@ function listenAddresses(flag: string[]): string[] {
 
 function listen(address: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer({ pauseOnConnect: true });
+    // allowHalfOpen: a client that half-closes still gets the rest of the reply.
+    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true });
     server.once('error', reject);
     server.listen({ host: address, port, ipv6Only: isIPv6(address) }, () => {
       server.off('error', reject);

@@ -16,8 +16,11 @@ export interface ForwardPeer {
 }
 
 export interface ForwardedConnection {
-  /** Client bytes to the pod (queued until the agent has connected). */
-  write(data: Buffer): void;
+  /**
+   * Client bytes to the pod (queued until the agent has connected). False when
+   * the agent's call is full: stop reading the client until `resume` is called.
+   */
+  write(data: Buffer, resume: () => void): boolean;
   /** The client half-closed. */
   endInput(): void;
   /** The client went away: stop everything. */
@@ -35,9 +38,16 @@ export function forwardConnection(hub: TunnelHub, target: StreamTarget, port: nu
   let queued: Buffer[] = [];
   let inputEnded = false;
   let finished = false;
+  let waiting: (() => void) | undefined;
+  const resumeInput = () => {
+    const resume = waiting;
+    waiting = undefined;
+    resume?.();
+  };
   const finish = (error?: string) => {
     if (finished) return;
     finished = true;
+    resumeInput();
     if (error) peer.error(error);
     peer.end();
     call?.end();
@@ -48,7 +58,7 @@ export function forwardConnection(hub: TunnelHub, target: StreamTarget, port: nu
     pushed = hub.pushPortForward(target.nodeName, { namespace: target.namespace, pod: target.pod, podUid: target.podUid, container: '', port });
   } catch (err) {
     queueMicrotask(() => finish((err as Error).message));
-    return { write: () => undefined, endInput: () => undefined, close: () => undefined };
+    return { write: () => true, endInput: () => undefined, close: () => undefined };
   }
   pushed.answer.then(
     (answer) => {
@@ -67,6 +77,7 @@ export function forwardConnection(hub: TunnelHub, target: StreamTarget, port: nu
         if (f.dataEnd) finish();
       });
       call.on('end', () => finish());
+      call.on('drain', resumeInput);
       call.on('error', (err: Error) => finish(`port-forward session with the node's agent failed: ${err.message}`));
       call.resume();
       for (const data of queued) call.write(frame({ data }));
@@ -77,10 +88,16 @@ export function forwardConnection(hub: TunnelHub, target: StreamTarget, port: nu
   );
 
   return {
-    write(data) {
-      if (finished || data.length === 0) return;
-      if (call) call.write(frame({ data }));
-      else queued.push(data);
+    write(data, resume) {
+      if (finished || data.length === 0) return true;
+      if (!call) {
+        queued.push(data);
+        return true;
+      }
+      // One pause per full call: frames already read may still arrive while paused.
+      if (call.write(frame({ data })) || waiting) return true;
+      waiting = resume;
+      return false;
     },
     endInput() {
       if (inputEnded || finished) return;
@@ -90,6 +107,7 @@ export function forwardConnection(hub: TunnelHub, target: StreamTarget, port: nu
     close() {
       if (finished) return;
       finished = true;
+      resumeInput();
       if (call) call.end();
       else pushed.cancel();
     },

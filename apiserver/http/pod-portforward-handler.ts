@@ -177,7 +177,9 @@ function serveSpdy(session: SpdyServerSession, hub: TunnelHub, target: StreamTar
       },
     });
     live.add(conn);
-    dataStream.on('data', (data: Buffer) => conn.write(data));
+    dataStream.on('data', (data: Buffer) => {
+      if (!conn.write(data, () => session.resume())) session.pause();
+    });
     dataStream.on('end', () => conn.endInput());
     const gone = () => {
       live.delete(conn);
@@ -211,6 +213,14 @@ function serveChannels(ws: WebSocket, hub: TunnelHub, target: StreamTarget, port
       },
     });
   });
+  // A full agent call stops reading the WebSocket until it drains.
+  let pauses = 0;
+  const pause = () => {
+    if (pauses++ === 0) ws.pause();
+  };
+  const resume = () => {
+    if (pauses > 0 && --pauses === 0) ws.resume();
+  };
   ws.on('message', (raw: RawData) => {
     const buf = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
     if (buf.length === 0) return;
@@ -218,7 +228,7 @@ function serveChannels(ws: WebSocket, hub: TunnelHub, target: StreamTarget, port
       if (buf.length > 1 && buf[1] % 2 === 0) conns[buf[1] / 2]?.endInput();
       return;
     }
-    if (buf[0] % 2 === 0) conns[buf[0] / 2]?.write(buf.subarray(1));
+    if (buf[0] % 2 === 0 && conns[buf[0] / 2]?.write(buf.subarray(1), resume) === false) pause();
   });
   const gone = () => conns.forEach((c) => c.close());
   ws.on('close', gone);

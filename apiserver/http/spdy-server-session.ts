@@ -104,6 +104,21 @@ export class SpdyServerSession extends EventEmitter<SpdyServerSessionEvents> {
     return this.closed;
   }
 
+  private pauses = 0;
+
+  /**
+   * Stops reading the client until every pause has its resume. Without flow
+   * control (spdystream has none) a slow stream can only hold the whole
+   * session back, as a Go reader blocked on one stream does.
+   */
+  pause(): void {
+    if (this.pauses++ === 0) this.transport.pause();
+  }
+
+  resume(): void {
+    if (this.pauses > 0 && --this.pauses === 0) this.transport.resume();
+  }
+
   /** GOAWAY, then ends the transport; every open stream gets 'reset'. */
   close(): void {
     if (this.closed) return;
