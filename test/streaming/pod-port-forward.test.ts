@@ -240,7 +240,7 @@ async function withKubectl(version: string, args: string[], body: (port: number)
   return { stdout, stderr };
 }
 
-for (const version of ['1.33', '1.27']) {
+for (const version of ['1.33', '1.30', '1.27']) {
   test(`kubectl ${version} port-forward gets the page (one connection, two at once, a 2.7 MB file)`, TIMEOUT, async () => {
     const run = await withKubectl(version, ['pod/kap-web', ':8080'], async (port) => {
       assert.deepEqual(await get(port, '/index.html'), { status: 200, body: `${PAGE}\n` });
