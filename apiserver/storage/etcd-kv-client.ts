@@ -10,6 +10,8 @@ export class EtcdCallError extends Error {
     message: string,
     /** gRPC status code, or undefined when the call never got an answer. */
     readonly grpcCode?: number,
+    /** The request never left: retrying cannot apply it twice. */
+    readonly notSent = false,
   ) {
     super(message);
   }
@@ -48,13 +50,18 @@ export class EtcdKvClient {
     this.sessions.fill(undefined);
   }
 
-  /** One call; a connection failure moves to the next endpoint and tries once per endpoint. */
+  /**
+   * One call; a connection failure moves to the next endpoint, once around all
+   * of them (as the etcd3 client's retry policy did). A call that a closing
+   * session refused before sending anything is redialled once more.
+   */
   private async call(path: string, message: Buffer): Promise<Buffer> {
     const frame = Buffer.allocUnsafe(5 + message.length);
     frame[0] = 0; // not compressed
     frame.writeUInt32BE(message.length, 1);
     message.copy(frame, 5);
     let lastError: Error | undefined;
+    let redialled = false;
     for (let attempt = 0; attempt < this.opts.endpoints.length; attempt++) {
       if (this.closed) throw new EtcdCallError('etcd client closed');
       const index = this.current;
@@ -63,6 +70,11 @@ export class EtcdKvClient {
       } catch (err) {
         if (!(err instanceof EtcdCallError) || err.grpcCode !== undefined) throw err;
         lastError = err;
+        if (err.notSent && !redialled) {
+          redialled = true;
+          attempt--;
+          continue;
+        }
         // Unreachable member: the next call (and this retry) go to the next one.
         if (this.current === index) this.current = (index + 1) % this.opts.endpoints.length;
       }
@@ -89,14 +101,16 @@ export class EtcdKvClient {
 
   private once(index: number, path: string, frame: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      let session: http2.ClientHttp2Session;
+      let stream: http2.ClientHttp2Stream;
       try {
-        session = this.session(index);
+        // A session that is shutting down refuses new streams at once: the caller tries again.
+        stream = this.session(index).request({ ...GRPC_HEADERS, ':path': path, 'grpc-timeout': `${this.opts.timeoutMs}m` });
       } catch (err) {
-        reject(new EtcdCallError(`etcd ${this.opts.endpoints[index]}: ${(err as Error).message}`));
+        this.sessions[index]?.destroy();
+        this.sessions[index] = undefined;
+        reject(new EtcdCallError(`etcd ${this.opts.endpoints[index]}: ${(err as Error).message}`, undefined, true));
         return;
       }
-      const stream = session.request({ ...GRPC_HEADERS, ':path': path, 'grpc-timeout': `${this.opts.timeoutMs}m` });
       const chunks: Buffer[] = [];
       let status: number | undefined;
       let statusMessage = '';
