@@ -20,6 +20,8 @@ export interface ApiServerConfig {
   admission?: Admission;
   /** Extra exact paths served before authentication (they authenticate on their own). */
   routes?: ReadonlyMap<string, ExtraRoute>;
+  /** How long Events are kept after their last write (--event-ttl; default 1 h). */
+  eventTtlSeconds?: number;
 }
 
 export interface RunningApiServer {
@@ -32,7 +34,7 @@ export interface RunningApiServer {
 
 export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiServer> {
   const backend = new EtcdBackend({ endpoints: cfg.etcdEndpoints });
-  const registry = new Registry(backend, cfg.admission ?? builtinAdmission);
+  const registry = new Registry(backend, cfg.admission ?? builtinAdmission, undefined, { eventTtlSeconds: cfg.eventTtlSeconds });
   try {
     await registry.start();
     await registry.bootstrap();

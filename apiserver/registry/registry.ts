@@ -3,7 +3,8 @@ import { RESOURCES, ResourceInfo } from '../../api/resources';
 import { ApiError } from '../../api/errors';
 import type { Backend } from '../storage/backend';
 import { ResourceStore, NamespaceLookup } from './store';
-import { strategyFor } from './strategies';
+import { strategyFor, StrategySettings } from './strategies';
+import { ExpiringWrites } from '../storage/expiring-writes';
 import { clusterAllocators } from './allocators/cluster-allocators';
 import type { Admission } from './strategy';
 
@@ -15,7 +16,7 @@ export class Registry {
   private readonly phaseCache = new Map<string, { phase: 'Active' | 'Terminating'; until: number }>();
   private nsSubscription?: { close(): void };
 
-  constructor(backend: Backend, admission: Admission, clock?: () => Date) {
+  constructor(backend: Backend, admission: Admission, clock?: () => Date, settings: StrategySettings = {}) {
     const namespaces: NamespaceLookup = {
       phase: async (name) => {
         const hit = this.phaseCache.get(name);
@@ -44,7 +45,10 @@ export class Registry {
       },
     };
     for (const info of RESOURCES) {
-      this.stores.set(info, new ResourceStore(info, strategyFor(info, allocators, lookups), { backend, admission, namespaces, clock }));
+      const strategy = strategyFor(info, allocators, lookups, settings);
+      // Kinds with a TTL (Events) write through a backend that asks for it on every write.
+      const storeBackend = strategy.ttlSeconds ? new ExpiringWrites(backend, () => strategy.ttlSeconds!()) : backend;
+      this.stores.set(info, new ResourceStore(info, strategy, { backend: storeBackend, admission, namespaces, clock }));
     }
   }
 

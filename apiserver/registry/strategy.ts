@@ -29,6 +29,8 @@ export interface ResourceStrategy {
   abortCreate?(obj: KubeObject): Promise<void>;
   /** Called once an object is finally removed, e.g. to free allocated IPs. */
   afterDelete?(obj: KubeObject): Promise<void>;
+  /** Seconds each create or update is kept before etcd expires it (Events); none = forever. */
+  ttlSeconds?(): number;
 }
 
 /** Admission that every kind shares: defaulting and schema validation. */

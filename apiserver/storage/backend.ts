@@ -24,6 +24,15 @@ export interface ListOptions {
   revision?: number;
 }
 
+export interface PutOptions {
+  /**
+   * The key expires (etcd deletes it, watchers see a delete) this many seconds
+   * after the write, as Kubernetes' --event-ttl; a write without it keeps the
+   * key forever. Keys with close expiries share one etcd lease.
+   */
+  ttlSeconds?: number;
+}
+
 export type WriteResult = { ok: true; revision: number } | { ok: false; current?: KeyValue };
 
 export type StorageEventType = 'put' | 'delete';
@@ -49,9 +58,9 @@ export interface Backend {
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
   count(prefix: string): Promise<number>;
   /** Put if the key does not exist. */
-  create(key: string, value: Buffer): Promise<WriteResult>;
-  /** Put if the key's mod_revision equals expected. */
-  update(key: string, value: Buffer, expectedRevision: number): Promise<WriteResult>;
+  create(key: string, value: Buffer, opts?: PutOptions): Promise<WriteResult>;
+  /** Put if the key's mod_revision equals expected (a TTL, if given, starts again). */
+  update(key: string, value: Buffer, expectedRevision: number, opts?: PutOptions): Promise<WriteResult>;
   /** Delete if the key's mod_revision equals expected. */
   delete(key: string, expectedRevision: number): Promise<WriteResult>;
   /** Watch a prefix for changes after `afterRevision`. */

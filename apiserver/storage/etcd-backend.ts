@@ -4,7 +4,8 @@
 import { Etcd3, IKeyValue, isRecoverableError } from 'etcd3';
 import { circuitBreaker, retry, handleWhen, noop, ConsecutiveBreaker } from 'cockatiel';
 import { errors, ApiError } from '../../api/errors';
-import type { Backend, KeyValue, ListOptions, ListResult, StorageEvent, StorageWatch, WatchHandlers, WriteResult } from './backend';
+import type { Backend, KeyValue, ListOptions, ListResult, PutOptions, StorageEvent, StorageWatch, WatchHandlers, WriteResult } from './backend';
+import { LeaseManager } from './lease-manager';
 import { EtcdKvClient } from './etcd-kv-client';
 import { decodeRangeResponse, decodeTxnResponse, encodeModRevisionTxn, encodeRange, RangeRequest, TxnOp } from './etcd-proto';
 
@@ -53,6 +54,8 @@ export class EtcdBackend implements Backend {
   private readonly kv?: EtcdKvClient;
   private readonly timeout: number;
   private readonly watchers = new Set<import('etcd3').Watcher>();
+  /** Leases of keys written with a TTL (Events), shared by keys that expire together. */
+  private readonly leases = new LeaseManager((ttl) => this.grantLease(ttl));
   private closed = false;
 
   constructor(opts: EtcdBackendOptions) {
@@ -116,14 +119,38 @@ export class EtcdBackend implements Backend {
     return (await this.range({ key: toBuf(prefix), rangeEnd: prefixEnd(prefix), countOnly: true })).count;
   }
 
-  async create(key: string, value: Buffer): Promise<WriteResult> {
-    const k = toBuf(key);
-    return this.cas(k, 0, { put: { key: k, value } });
+  async create(key: string, value: Buffer, opts?: PutOptions): Promise<WriteResult> {
+    return this.put(toBuf(key), value, 0, opts);
   }
 
-  async update(key: string, value: Buffer, expectedRevision: number): Promise<WriteResult> {
-    const k = toBuf(key);
-    return this.cas(k, expectedRevision, { put: { key: k, value } });
+  async update(key: string, value: Buffer, expectedRevision: number, opts?: PutOptions): Promise<WriteResult> {
+    return this.put(toBuf(key), value, expectedRevision, opts);
+  }
+
+  private async put(key: Buffer, value: Buffer, expectedRevision: number, opts?: PutOptions): Promise<WriteResult> {
+    if (!opts?.ttlSeconds) return this.cas(key, expectedRevision, { put: { key, value } });
+    try {
+      return await this.cas(key, expectedRevision, { put: { key, value, lease: await this.leaseOf(opts) } });
+    } catch (err) {
+      // etcd refuses the whole transaction: nothing was written, so one retry on a fresh lease is safe.
+      if (!/lease not found/i.test((err as Error).message)) throw err;
+      this.leases.reset();
+      return this.cas(key, expectedRevision, { put: { key, value, lease: await this.leaseOf(opts) } });
+    }
+  }
+
+  /**
+   * The lease a put attaches (none: the key never expires). Granted before the
+   * transaction: if etcd fails between the two, an unused lease simply expires.
+   */
+  private async leaseOf(opts: PutOptions | undefined): Promise<bigint | undefined> {
+    return opts?.ttlSeconds ? this.leases.leaseFor(opts.ttlSeconds) : undefined;
+  }
+
+  private async grantLease(ttlSeconds: number): Promise<bigint> {
+    const res = await this.call(() => this.client.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }));
+    if (res.error) throw storageError(new Error(`lease grant: ${res.error}`));
+    return BigInt(res.ID);
   }
 
   async delete(key: string, expectedRevision: number): Promise<WriteResult> {
@@ -138,7 +165,7 @@ export class EtcdBackend implements Backend {
       if (res.succeeded) return { ok: true, revision: res.revision };
       return { ok: false, current: res.ranges[0]?.kvs[0] };
     }
-    const success = 'put' in op ? { request_put: op.put } : 'deleteKey' in op ? { request_delete_range: { key: op.deleteKey } } : { request_range: { key: op.range } };
+    const success = 'put' in op ? { request_put: { ...op.put, lease: op.put.lease?.toString() } } : 'deleteKey' in op ? { request_delete_range: { key: op.deleteKey } } : { request_range: { key: op.range } };
     const res = await this.call(() =>
       this.client.kv.txn({
         compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],

@@ -22,6 +22,17 @@ class Writer {
     return this;
   }
 
+  /** An int64 past 2^53 (etcd lease IDs); omitted when 0, as proto3 does. */
+  varint64(field: number, n: bigint | undefined): this {
+    if (!n) return this;
+    const out: number[] = [];
+    for (; n >= 0x80n; n >>= 7n) out.push(Number(n & 0x7fn) | 0x80);
+    out.push(Number(n));
+    this.push(varintBytes(field << 3));
+    this.push(Buffer.from(out));
+    return this;
+  }
+
   bytes(field: number, b: Buffer | undefined): this {
     if (!b) return this;
     this.push(varintBytes((field << 3) | 2));
@@ -64,11 +75,11 @@ export function encodeRange(r: RangeRequest): Buffer {
     .finish();
 }
 
-export type TxnOp = { put: { key: Buffer; value: Buffer } } | { deleteKey: Buffer } | { range: Buffer };
+export type TxnOp = { put: { key: Buffer; value: Buffer; lease?: bigint } } | { deleteKey: Buffer } | { range: Buffer };
 
 function encodeOp(op: TxnOp): Buffer {
   const w = new Writer();
-  if ('put' in op) w.bytes(2, new Writer().bytes(1, op.put.key).bytes(2, op.put.value).finish());
+  if ('put' in op) w.bytes(2, new Writer().bytes(1, op.put.key).bytes(2, op.put.value).varint64(3, op.put.lease).finish());
   else if ('deleteKey' in op) w.bytes(3, new Writer().bytes(1, op.deleteKey).finish());
   else w.bytes(1, encodeRange({ key: op.range }));
   return w.finish();

@@ -16,6 +16,8 @@ export const serverFlags = {
   token: { type: 'string' },
   'token-file': { type: 'string' },
   'advertise-address': { type: 'string' },
+  // How long Events are kept after their last write (Kubernetes' --event-ttl).
+  'event-ttl': { type: 'string', default: '1h' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

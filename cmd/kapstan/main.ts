@@ -125,6 +125,7 @@ function serverHelp(): string {
   --agent-port N          port of the node agents' gRPC endpoint (default: the API port + 1)
   --disable-scheduler     do not run the scheduler in this process
   --disable-controllers   do not run the controllers in this process
+  --event-ttl DURATION    how long Events are kept after their last change (default 1h; e.g. 30m, 90s)
 
 High availability (3 servers on a managed etcd cluster):
   --cluster-init          first server: its etcd accepts peers on the machine address (port N+1, mutual TLS)

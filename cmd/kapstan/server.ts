@@ -20,6 +20,7 @@ import { ApiServerEndpoints } from './apiserver-endpoints';
 import { ensureKubeDnsService } from './kube-dns-service';
 import { ensureKubeDnsService } from './kube-dns-service';
 import { RestClient } from '../../client/rest-client';
+import { parseGoDuration } from '../../kctl/logs';
 import { startControllerManager } from '../../controllers';
 import { startScheduler } from '../../scheduler';
 import { waitForSignal } from './agent';
@@ -39,6 +40,7 @@ export interface ServerFlags {
   token?: string;
   'token-file'?: string;
   'advertise-address'?: string;
+  'event-ttl'?: string;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
     stops.length = 0;
   };
   const ha = haSettings(flags, host);
+  const eventTtl = eventTtlSeconds(flags['event-ttl']); // a bad value fails before anything starts
   try {
     if (ha.join && !hasClusterCa(dataDir)) {
       // The token pins the CA before any secret crosses the network.
@@ -121,6 +124,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
       port,
       tls: { certPem: pki.certPem, keyPem: pki.keyPem },
       tokens: [pki.adminToken],
+      eventTtlSeconds: eventTtl,
     });
     stops.push(() => api.stop());
     // Node agents talk gRPC on the next port up unless told otherwise.
@@ -199,6 +203,13 @@ interface HaSettings {
   advertise?: string;
   join?: string;
   token?: string;
+}
+
+/** --event-ttl as whole seconds (etcd leases count in seconds); Go durations such as 1h, 30m, 90s. */
+export function eventTtlSeconds(text = '1h'): number {
+  const seconds = Math.ceil(parseGoDuration(text) / 1000);
+  if (seconds < 1) throw new Error(`--event-ttl must be at least 1s, not "${text}"`);
+  return seconds;
 }
 
 function haSettings(flags: ServerFlags, listenHost: string): HaSettings {

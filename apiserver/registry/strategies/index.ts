@@ -4,6 +4,7 @@ import type { ResourceStrategy } from '../strategy';
 import type { ResourceInfo } from '../../../api/resources';
 import { podStrategyWith, PriorityLookup } from './pod';
 import { namespaceStrategy } from './namespace';
+import { eventStrategy } from './event';
 import { allocatingServiceStrategy } from './service';
 import type { ClusterAllocators } from '../allocators/cluster-allocators';
 import { releaseNodePodCidr } from '../allocators/node-pod-cidr';
@@ -21,7 +22,13 @@ export interface StrategyLookups {
   priorityClassValue: PriorityLookup;
 }
 
-export function strategyFor(info: ResourceInfo, allocators: ClusterAllocators, lookups: StrategyLookups): ResourceStrategy {
+/** Server settings some strategies follow. */
+export interface StrategySettings {
+  /** --event-ttl in seconds (default 1 h). */
+  eventTtlSeconds?: number;
+}
+
+export function strategyFor(info: ResourceInfo, allocators: ClusterAllocators, lookups: StrategyLookups, settings: StrategySettings = {}): ResourceStrategy {
   switch (info.kind) {
     case 'Pod':
       return podStrategyWith(lookups.priorityClassValue);
@@ -29,6 +36,8 @@ export function strategyFor(info: ResourceInfo, allocators: ClusterAllocators, l
       return namespaceStrategy;
     case 'Service':
       return allocatingServiceStrategy(allocators);
+    case 'Event':
+      return eventStrategy(settings.eventTtlSeconds);
     case 'Node':
       // The agent registers its node with status; its pod subnet is freed with it.
       return { afterDelete: (node) => releaseNodePodCidr(node, allocators.podCidrs) };
