@@ -11,6 +11,7 @@ import { ensurePki } from '../../apiserver/pki';
 import { startApiServer, RunningApiServer } from '../../apiserver';
 import { startTestEtcd, TestEtcd } from '../harness/etcd';
 import { request, openWatch, destroyAgent, Endpoint } from '../harness/http';
+import { eventTtlSeconds } from '../../cmd/kapstan/server';
 
 let etcd: TestEtcd;
 let dataDir: string;
@@ -205,4 +206,15 @@ test('etcd down during an Event create: 503, and nothing half-written once it is
   }
   assert.equal(again!.status, 201, again!.text);
   assert.notEqual(await leaseOfKey('/registry/core/events/default/kap-during-outage'), '0');
+});
+
+test('kapstan server --event-ttl takes Go durations, in whole seconds', () => {
+  assert.equal(eventTtlSeconds(), 3600);
+  assert.equal(eventTtlSeconds('1h'), 3600);
+  assert.equal(eventTtlSeconds('30m'), 1800);
+  assert.equal(eventTtlSeconds('1m30s'), 90);
+  assert.equal(eventTtlSeconds('1.5s'), 2);
+  assert.throws(() => eventTtlSeconds('0s'), /at least 1s/);
+  assert.throws(() => eventTtlSeconds('soon'));
+  assert.throws(() => eventTtlSeconds('10'));
 });
