@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { execOffThread } from '../runtime/exec-off-thread';
 
 const run = promisify(execFile);
 
@@ -58,7 +59,8 @@ export async function ensureSandbox(sandboxDir: string, hostname: string, hostNe
   for (const ns of wanted) await writeFile(paths[ns], '');
   // Inside the new namespaces: set the hostname, and bring loopback up (best effort without iproute2).
   const script = hostNetwork ? 'hostname "$1"' : 'hostname "$1" && { ip link set lo up 2>/dev/null || true; }';
-  await run('unshare', [...wanted.map((ns) => `--${ns}=${paths[ns]}`), 'sh', '-c', script, 'sh', hostname]);
+  // Once per pod: from the exec worker, so the fork does not block the agent's event loop.
+  await execOffThread('unshare', [...wanted.map((ns) => `--${ns}=${paths[ns]}`), 'sh', '-c', script, 'sh', hostname]);
   return { ...paths, created: true };
 }
 

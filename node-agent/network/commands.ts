@@ -1,10 +1,21 @@
 // Runs iproute2/nft/sysctl either in the node's network namespace (the agent's
 // own, or one given by path for simulated machines) or inside a pod's.
 import { execFile } from 'node:child_process';
+import { execOffThread, type ExecError } from '../runtime/exec-off-thread';
 
 export class CommandError extends Error {
   constructor(readonly argv: string[], readonly stderr: string, readonly exitCode: number | null) {
     super(`${argv.join(' ')} failed (${exitCode}): ${stderr.trim()}`);
+  }
+}
+
+/** A pod's veth setup runs at every pod start: from the exec worker, so the fork does not block the agent. */
+async function execOffLoop(argv: string[], input?: string): Promise<string> {
+  try {
+    return (await execOffThread(argv[0], argv.slice(1), { input })).stdout;
+  } catch (err) {
+    const e = err as ExecError;
+    throw new CommandError(argv, String(e.stderr || e.message), typeof e.code === 'number' ? e.code : null);
   }
 }
 
@@ -43,7 +54,8 @@ export class NetnsCommands {
     }
     const input = commands.map((c) => c.join(' ')).join('\n') + '\n';
     const argv = ['ip', '-batch', '-'];
-    return netnsPath ? exec(['nsenter', `--net=${netnsPath}`, '--', ...argv], input) : this.node(argv, input);
+    const netns = netnsPath ?? this.nodeNetnsPath;
+    return execOffLoop(netns ? ['nsenter', `--net=${netns}`, '--', ...argv] : argv, input);
   }
 
   /** `ip -j …` in the node's namespace, parsed. */

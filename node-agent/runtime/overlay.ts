@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { execOffThread } from './exec-off-thread';
 
 const run = promisify(execFile);
 
@@ -57,7 +58,8 @@ export async function mountAll(mounts: MountDescription[], target: string): Prom
       await run('mount', [flags, m.source, target]);
       if (m.options.includes('ro')) await run('mount', ['-o', 'remount,bind,ro', target]);
     } else {
-      await run('mount', ['-t', m.type, '-o', m.options.join(','), m.source, target]);
+      // Once per container start: from the exec worker (exec-off-thread.ts), not the event loop.
+      await execOffThread('mount', ['-t', m.type, '-o', m.options.join(','), m.source, target]);
     }
   }
 }

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
+import { execOffThread, type ExecError } from './exec-off-thread';
 
 export type ShimStatus = 'created' | 'running' | 'stopped';
 
@@ -83,7 +84,10 @@ export class ShimClient {
     if (opts.logMaxSize !== undefined) args.push('--log-max-size', String(opts.logMaxSize));
     if (opts.logMaxFiles !== undefined) args.push('--log-max-files', String(opts.logMaxFiles));
     if (opts.init) args.push('--init');
-    const { stdout } = await this.run('create', args);
+    // Once per container start: from the exec worker (exec-off-thread.ts), not the event loop.
+    const { stdout } = await execOffThread(this.binary, args).catch((err: ExecError) => {
+      throw new ShimError('create', err.stderr.trim().replace(/^kapstan-shim /, '') || err.message, typeof err.code === 'number' ? err.code : null);
+    });
     return { pid: Number.parseInt(stdout.trim(), 10) };
   }
 
