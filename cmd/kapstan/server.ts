@@ -18,7 +18,6 @@ import { ManagedEtcd, EtcdClusterMember, peerUrl } from './managed-etcd';
 import { addEtcdMember } from './etcd-membership';
 import { ApiServerEndpoints } from './apiserver-endpoints';
 import { ensureKubeDnsService } from './kube-dns-service';
-import { ensureKubeDnsService } from './kube-dns-service';
 import { RestClient } from '../../client/rest-client';
 import { parseGoDuration } from '../../kctl/logs';
 import { startControllerManager } from '../../controllers';
@@ -147,8 +146,6 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
     // Controllers and the scheduler reach the API like any other client.
     const client = new RestClient({ server: url, caPem: pki.caPem, token: pki.adminToken });
     stops.push(async () => client.close());
-    // kube-dns reserves the cluster DNS address the agents serve (node-agent/dns).
-    await ensureKubeDnsService(client, log);
     // kube-dns reserves the cluster DNS address the agents serve (node-agent/dns).
     await ensureKubeDnsService(client, log);
     const published = ha.advertise ?? (isLoopbackOrWildcard(host) ? undefined : host);
