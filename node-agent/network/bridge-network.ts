@@ -1,7 +1,7 @@
-// PodNetwork on one Linux bridge: `kap0` holds the first address of the node's
-// pod subnet; each pod gets a veth pair (host end `kapv<hash>` on the bridge,
-// `eth0` in the pod), an address from the host-local allocator and a default
-// route via the bridge. The node forwards, masquerades traffic leaving the
+// PodNetwork on routed veths: `kap0` (a bridge with no ports) holds the first
+// address of the node's pod subnet, the pods' gateway; each pod gets a veth
+// pair (host end `kapv<hash>` with a /32 route to the pod, `eth0` in the pod),
+// an address from the host-local allocator and a default route via the gateway. The node forwards, masquerades traffic leaving the
 // cluster CIDRs, and drops (unreachable) what is for a pod or Service address
 // no one holds, so none of it ever leaves the machine.
 import { createHash } from 'node:crypto';
@@ -90,9 +90,7 @@ export class BridgeNetwork implements PodNetwork {
     await run(['ip', 'addr', 'replace', `${this.gateway}/${this.subnet.prefixLength}`, 'dev', this.bridge]);
     await run(['ip', 'link', 'set', this.bridge, 'up']);
     await run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
-    // Bridged traffic passes the ip hooks, so replies from a Service's pod on
-    // this bridge are un-DNATed even though they never leave it.
-    await run(['sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=1']);
+    // No bridge-nf-call-iptables: pods are routed (see setUp), no pod frame is bridged.
     await run(['ip', 'route', 'replace', 'unreachable', this.clusterPodCidr, 'metric', String(FALLBACK_METRIC)]);
     // Service addresses route to the bridge, so that the node's own connections
     // to a ClusterIP are looked up, then DNATed by the nat output hook (an
@@ -112,12 +110,14 @@ export class BridgeNetwork implements PodNetwork {
       // Two `ip -batch` runs (node side, pod side) instead of one process per command: every spawn
       // blocks the agent's event loop until the child has exec'd, and pods start ten a second.
       const mtu = this.mtu ? ['mtu', String(this.mtu)] : [];
+      // Routed, not bridged (Calico's scheme): the host veth is on no bridge, a /32 route leads to the
+      // pod. Every pod packet, to another pod on this node too, passes the node's IP stack, so
+      // conntrack un-DNATs Service replies without br_netfilter, and a pod reaching itself through a
+      // Service or hostPort is simply routed back out its veth. It also saves the bridge hop.
       const nodeSide = [
         ['link', 'add', veth, ...mtu, 'type', 'veth', 'peer', 'name', 'eth0', ...mtu, 'netns', netnsPath],
-        ['link', 'set', veth, 'master', this.bridge, 'up'],
-        // A pod reaching itself through a Service or a hostPort: with bridge-nf-call-iptables the DNAT
-        // happens on the bridge, which must then send the frame back out the port it came in on.
-        ['link', 'set', 'dev', veth, 'type', 'bridge_slave', 'hairpin', 'on'],
+        ['link', 'set', veth, 'up'],
+        ['route', 'replace', `${ip}/32`, 'dev', veth, 'scope', 'link'],
       ];
       await this.commands.ipBatch(nodeSide).catch(async (err) => {
         // A veth from an earlier attempt for this pod is replaced, never reused half-made.
@@ -127,8 +127,11 @@ export class BridgeNetwork implements PodNetwork {
       });
       await this.commands.ipBatch([
         ['link', 'set', 'lo', 'up'],
-        ['addr', 'add', `${ip}/${this.subnet.prefixLength}`, 'dev', 'eth0'],
+        // No on-link subnet route: the pod sends everything, to pods on this node too, to the gateway,
+        // whose address the node answers ARP for on the host veth (it is the node's own, on kap0).
+        ['addr', 'add', `${ip}/${this.subnet.prefixLength}`, 'dev', 'eth0', 'noprefixroute'],
         ['link', 'set', 'eth0', 'up'],
+        ['route', 'replace', this.gateway, 'dev', 'eth0', 'scope', 'link'],
         ['route', 'replace', 'default', 'via', this.gateway, 'dev', 'eth0'],
       ], netnsPath);
       await this.hostPorts.set(pod.uid, ip, opts.portMappings ?? []);
