@@ -12,7 +12,7 @@ import { DEFAULT_SCHEDULER_NAME, isTerminal } from './api-types';
 import { SchedulerCache } from './cache';
 import type { Clock } from './clock';
 import { BindLimiter } from './bind-limiter';
-import { EventRecorder } from './event-recorder';
+import { EventRecorder } from '../client/event-recorder';
 import { findPlacement } from './find-placement';
 import type { SchedulerConfig } from './framework/config';
 import { CycleState } from './framework/cycle-state';
@@ -67,7 +67,7 @@ export class Scheduler {
     this.percentageOfNodesToScore = opts.config?.percentageOfNodesToScore;
     this.bindings = new BindLimiter(opts.maxBindingsInFlight ?? 32);
     this.queue = new SchedulingQueue({ clock: opts.clock, initialBackoffMs: opts.initialBackoffMs, maxBackoffMs: opts.maxBackoffMs });
-    this.events = new EventRecorder(opts.client, [...this.frameworks.keys()][0], opts.log);
+    this.events = new EventRecorder({ client: opts.client, component: [...this.frameworks.keys()][0], log: opts.log });
     this.nodeReflector = new Reflector<Node>(
       opts.client,
       NODES,
@@ -249,7 +249,7 @@ export class Scheduler {
         this.opts.log(`updating PodScheduled of ${qp.key}: ${err.message}`),
       ),
     );
-    this.track(this.events.warning(pod, 'FailedScheduling', message));
+    this.track(this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', message));
   }
 
   private track(p: Promise<void>): void {
