@@ -26,6 +26,8 @@ export interface ControllerSetOptions {
   /** The Job controller's pod-failure back-off (10 s doubling up to 6 min unless set). */
   jobBackoffBaseMs?: number;
   jobBackoffMaxMs?: number;
+  /** How long a node's Lease may go unrenewed before it is Unknown (kube-controller-manager --node-monitor-grace-period, 40 s). */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface RunningControllers {
@@ -53,7 +55,7 @@ export function createControllers(opts: ControllerSetOptions): ControllerSet {
     new CronJobController(ctx),
     new EndpointsController(ctx),
     new EndpointSliceController(ctx),
-    new NodeLifecycleController(ctx),
+    new NodeLifecycleController({ ...ctx, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs }),
   ];
   let stopped = false;
   return {

@@ -18,6 +18,8 @@ export const serverFlags = {
   'advertise-address': { type: 'string' },
   // How long Events are kept after their last write (Kubernetes' --event-ttl).
   'event-ttl': { type: 'string', default: '1h' },
+  // How long a node's Lease may go unrenewed before it is Unknown (kube-controller-manager's flag).
+  'node-monitor-grace-period': { type: 'string', default: '40s' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

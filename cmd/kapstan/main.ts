@@ -126,6 +126,9 @@ function serverHelp(): string {
   --disable-scheduler     do not run the scheduler in this process
   --disable-controllers   do not run the controllers in this process
   --event-ttl DURATION    how long Events are kept after their last change (default 1h; e.g. 30m, 90s)
+  --node-monitor-grace-period DURATION
+                          how long a node may miss heartbeats before it is Unknown and its
+                          pods' unreachable tolerations start to run out (default 40s)
 
 High availability (3 servers on a managed etcd cluster):
   --cluster-init          first server: its etcd accepts peers on the machine address (port N+1, mutual TLS)

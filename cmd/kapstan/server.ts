@@ -40,6 +40,7 @@ export interface ServerFlags {
   'token-file'?: string;
   'advertise-address'?: string;
   'event-ttl'?: string;
+  'node-monitor-grace-period'?: string;
 }
 
 /**
@@ -86,6 +87,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
   };
   const ha = haSettings(flags, host);
   const eventTtl = eventTtlSeconds(flags['event-ttl']); // a bad value fails before anything starts
+  const nodeMonitorGracePeriodMs = parseGoDuration(flags['node-monitor-grace-period'] ?? '40s');
   try {
     if (ha.join && !hasClusterCa(dataDir)) {
       // The token pins the CA before any secret crosses the network.
@@ -156,7 +158,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
       stops.push(() => publisher.stop());
     }
     if (!flags['disable-controllers']) {
-      const controllers = await startControllerManager({ client, log, identity: leaderIdentity(ha.advertise), ...LEADER_ELECTION });
+      const controllers = await startControllerManager({ client, log, identity: leaderIdentity(ha.advertise), nodeMonitorGracePeriodMs, ...LEADER_ELECTION });
       stops.push(() => controllers.stop());
       log('controller manager started');
     }

@@ -44,6 +44,8 @@ export interface NetworkClusterOptions {
   machines?: { server: Machine; nodes: Machine[] };
   /** Extra `kapstan agent` flags. */
   agentArgs?: string[];
+  /** Extra `kapstan server` flags. */
+  serverArgs?: string[];
 }
 
 /** Starts the server and `count` agents (call cluster.cleanup() in finally, also when this throws). */
@@ -51,7 +53,7 @@ export async function startNetworkCluster(cluster: NetnsCluster, count: number, 
   const serverMachine = opts.machines?.server ?? cluster.machine('s', '10.250.0.10');
   const resolvConf = join(cluster.dir, 'node-resolv.conf');
   writeFileSync(resolvConf, `nameserver ${serverMachine.ip}\n`);
-  const server = await cluster.startServer(serverMachine);
+  const server = await cluster.startServer(serverMachine, { args: opts.serverArgs });
   const api = await cluster.api(server);
   const token = cluster.nodeToken(server);
   const layout = join(cluster.dir, 'busybox-oci');
