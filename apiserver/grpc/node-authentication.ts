@@ -21,7 +21,13 @@ export interface NodeAuthenticator {
   authenticate(call: { metadata: Metadata; getAuthContext(): AuthContext }, requestedNode: string): NodeIdentity;
 }
 
-export function nodeAuthenticator(opts: { nodeTokenSecret: string; caHash: string }): NodeAuthenticator {
+export interface JoinTokenCheck {
+  /** The node token's secret, or a getter for the current one (it can be rotated while the server runs). */
+  nodeTokenSecret: string | (() => string);
+  caHash: string;
+}
+
+export function nodeAuthenticator(opts: JoinTokenCheck): NodeAuthenticator {
   return {
     authenticate(call, requestedNode) {
       const certNode = certificateNode(call.getAuthContext());
@@ -62,7 +68,7 @@ function certificateNode(ctx: AuthContext): string | undefined {
   return cn.slice(NODE_USER_PREFIX.length);
 }
 
-function checkJoinToken(metadata: Metadata, opts: { nodeTokenSecret: string; caHash: string }): void {
+function checkJoinToken(metadata: Metadata, opts: JoinTokenCheck): void {
   const header = metadata.get('authorization')[0];
   if (header === undefined) {
     throw errors.unauthorized('no client certificate and no "authorization: Bearer <join token>" metadata: a node must present one of them');
@@ -81,7 +87,9 @@ function checkJoinToken(metadata: Metadata, opts: { nodeTokenSecret: string; caH
   if (token.user !== undefined && token.user !== NODE_TOKEN_USER) {
     throw errors.unauthorized(`the join token is for user "${token.user}", not "${NODE_TOKEN_USER}"`);
   }
-  if (!secretsEqual(opts.nodeTokenSecret, token.secret)) {
-    throw errors.unauthorized('invalid join token: the secret does not match this cluster\'s node token');
+  const current = typeof opts.nodeTokenSecret === 'function' ? opts.nodeTokenSecret() : opts.nodeTokenSecret;
+  if (!secretsEqual(current, token.secret)) {
+    throw errors.unauthorized('invalid join token: the secret does not match the cluster\'s current node token; '
+      + 'the join token was revoked or is wrong (a server\'s DATA/node-token holds the current one, see `kapstan token rotate`)');
   }
 }

@@ -38,8 +38,8 @@ export interface NodeGrpcServerOptions {
     /** The cluster CA, handed to agents (GetClusterCA, Register). */
     caPem: string;
   };
-  /** The secret half of the node join token. */
-  nodeTokenSecret: string;
+  /** The secret half of the node join token, or a getter for the current one (`kapstan token rotate`). */
+  nodeTokenSecret: string | (() => string);
   /** Signs nodes' client certificates. */
   clientCa: CertificateAuthority;
   leaseDurationSeconds?: number;

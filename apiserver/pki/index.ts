@@ -10,3 +10,4 @@ export { generateKeyPair } from './key-pair';
 export { SERVER_TOKEN_USER } from './tokens';
 export { BootstrapData, EtcdMemberRequest, EtcdMemberResponse, bootstrapRoutes, bootstrapDataOf, writeBootstrapData, hasClusterCa, fetchTrustedCa, fetchBootstrapData, requestEtcdMember, checkServerToken } from './bootstrap-data';
 export { ensureEtcdPeerCertificate, EtcdPeerTls, ETCD_PEER_CN } from './etcd-peer-certificate';
+export { ClusterNodeToken, rotateNodeToken, NODE_TOKEN_SECRET } from './cluster-node-token';

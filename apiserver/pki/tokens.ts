@@ -27,8 +27,13 @@ export function verifyCaHash(caPem: string, hash: string): boolean {
   return secretsEqual(caHash(caPem), hash.toLowerCase());
 }
 
-export function formatJoinToken(caPem: string, secret: string, user = NODE_TOKEN_USER): string {
+/** Throws unless `secret` can be the secret half of a join token. */
+export function checkJoinSecret(secret: string): void {
   if (!/^[A-Za-z0-9._~-]+$/.test(secret)) throw new Error('a join secret may only contain letters, digits and . _ ~ -');
+}
+
+export function formatJoinToken(caPem: string, secret: string, user = NODE_TOKEN_USER): string {
+  checkJoinSecret(secret);
   return `${TOKEN_PREFIX}${caHash(caPem)}::${user}:${secret}`;
 }
 

@@ -63,3 +63,10 @@ export const convertFlags = {
 } as const;
 
 export const downFlags = { 'data-dir': { type: 'string' } } as const;
+
+// `kapstan token rotate`: talks to the local server through DATA/admin.kubeconfig.
+export const tokenRotateFlags = {
+  'data-dir': { type: 'string', default: '/var/lib/kapstan' },
+  'new-token': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

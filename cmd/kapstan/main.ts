@@ -1,7 +1,7 @@
 // `kapstan`: the daemons. Command and flag definitions live here; the work
 // is done by the components this layer composes.
 import { parseArgs } from 'node:util';
-import { serverFlags, agentFlags, upFlags, standaloneFlags, convertFlags, downFlags } from './flags';
+import { serverFlags, agentFlags, upFlags, standaloneFlags, convertFlags, downFlags, tokenRotateFlags } from './flags';
 
 const USAGE = `Usage: kapstan <command> [flags]
 
@@ -13,6 +13,7 @@ Commands:
   scheduler           Run only the scheduler: --kubeconfig FILE [--config FILE]
   controller-manager  Run only the controllers: --kubeconfig FILE
   convert             Print the Kubernetes manifests a compose file becomes: kapstan convert -f compose.yaml
+  token rotate        A new node join token for the cluster (the old one is refused; joined nodes keep working)
   version             Print the version
 
 Run 'kapstan <command> --help' for the command's flags.`;
@@ -65,6 +66,21 @@ async function main(argv: string[]): Promise<number> {
     case 'down': {
       const { values } = parseArgs({ args: rest, options: downFlags, strict: true });
       return (await import('./up')).runDown(values);
+    }
+    case 'token': {
+      const [sub, ...tokenArgs] = rest;
+      const { values } = parseArgs({ args: tokenArgs, options: tokenRotateFlags, strict: true });
+      if (sub !== 'rotate' || values.help) {
+        console.log(`Usage: kapstan token rotate [--data-dir DIR] [--new-token SECRET]
+
+  Stores a new node join token for every server of the cluster (through DATA/admin.kubeconfig),
+  rewrites DATA/node-token and prints the token. Agents that joined keep their certificates.
+
+  --data-dir DIR          the local server's data dir (default /var/lib/kapstan)
+  --new-token SECRET      the new secret (letters, digits, . _ ~ -); default: 16 random bytes`);
+        return sub === 'rotate' || (sub === undefined && values.help) ? 0 : 1;
+      }
+      return (await import('./token')).runTokenRotate(values);
     }
     case 'version':
     case '--version':

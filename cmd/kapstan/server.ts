@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import {
   ensurePki, writeAdminKubeconfig, bootstrapRoutes, hasClusterCa, fetchTrustedCa, fetchBootstrapData,
   writeBootstrapData, requestEtcdMember, ensureEtcdPeerCertificate, loadCertificateAuthority, Pki,
+  ClusterNodeToken, formatJoinToken,
 } from '../../apiserver/pki';
 import { startApiServer } from '../../apiserver';
 import { startNodeGrpcServer } from '../../apiserver/grpc';
@@ -128,6 +129,14 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
       eventTtlSeconds: eventTtl,
     });
     stops.push(() => api.stop());
+    const url = host === '0.0.0.0' || host === '::' ? `https://127.0.0.1:${api.port}` : api.url;
+    // Controllers, the scheduler and the join token reach the API like any other client.
+    const client = new RestClient({ server: url, caPem: pki.caPem, token: pki.adminToken });
+    stops.push(async () => client.close());
+    // The join token the cluster accepts lives in etcd (rotatable on any server), before any agent is heard.
+    const nodeToken = new ClusterNodeToken({ client, caPem: pki.caPem, tokenPath: pki.paths.nodeToken, localSecret: pki.nodeTokenSecret, log });
+    await nodeToken.start();
+    stops.push(() => nodeToken.stop());
     // Node agents talk gRPC on the next port up unless told otherwise.
     const agentPort = flags['agent-port'] ? Number(flags['agent-port']) : api.port + 1;
     const nodeGrpc = await startNodeGrpcServer({
@@ -135,19 +144,15 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
       host,
       port: agentPort,
       tls: { certPem: pki.certPem, keyPem: pki.keyPem, clientCaPem: pki.clientCaPem, caPem: pki.caPem },
-      nodeTokenSecret: pki.nodeTokenSecret,
+      nodeTokenSecret: () => nodeToken.current(),
       clientCa: pki.clientCa!,
       podCidrs: podCidrAllocator(api.backend),
     });
     stops.push(() => nodeGrpc.stop());
     log(`node agent endpoint (gRPC) on ${host}:${nodeGrpc.port}`);
-    const url = host === '0.0.0.0' || host === '::' ? `https://127.0.0.1:${api.port}` : api.url;
     const kubeconfigPath = writeAdminKubeconfig(dataDir, url, pki.caPem, pki.adminToken);
     log(`apiserver listening on ${api.url}`);
 
-    // Controllers and the scheduler reach the API like any other client.
-    const client = new RestClient({ server: url, caPem: pki.caPem, token: pki.adminToken });
-    stops.push(async () => client.close());
     // kube-dns reserves the cluster DNS address the agents serve (node-agent/dns).
     await ensureKubeDnsService(client, log);
     const published = ha.advertise ?? (isLoopbackOrWildcard(host) ? undefined : host);
@@ -173,7 +178,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
       kubeconfigPath,
       caPem: pki.caPem,
       adminToken: pki.adminToken,
-      nodeToken: pki.nodeToken,
+      nodeToken: formatJoinToken(pki.caPem, nodeToken.current()),
       serverToken: pki.serverToken,
       agentPort: nodeGrpc.port,
       client,

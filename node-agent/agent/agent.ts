@@ -9,6 +9,7 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from './crash-backoff';
 import type { ImageProvider } from './image-provider';
 import { defaultNodeIp, machineRegistration } from './machine-info';
 import { checkNodeHealth, nodeConditions } from './node-conditions';
+import { registerNode } from './node-credentials';
 import { relistEvents } from './pleg';
 import { PodSyncer, type Logger } from './pod-sync';
 import { PodResources } from './pod-resources';
@@ -76,15 +77,13 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const nodeIp = opts.nodeIp ?? defaultNodeIp();
   const shim = new ShimClient({ binary: opts.shimBinary });
   const runtime = new ContainerRuntime({ dataDir: opts.dataDir, shim });
-  const client = await NodeClient.connect({ server: opts.server, token: opts.token, nodeName: opts.nodeName, caPem: opts.caPem });
   const health = () => nodeConditions(checkNodeHealth({ shimBinary: shim.binary, dataDir: opts.dataDir }));
-  try {
-    const registered = await client.register({ ...machineRegistration({ nodeName: opts.nodeName, nodeIp, dataDir: opts.dataDir }), conditions: health() });
+  // The saved client certificate first: the join token may have been rotated since the node joined.
+  const { client } = await registerNode({ ...opts, warn: (m) => opts.log.warn(m) }, async (c) => {
+    const registered = await c.register({ ...machineRegistration({ nodeName: opts.nodeName, nodeIp, dataDir: opts.dataDir }), conditions: health() });
     await writeFile(join(opts.dataDir, 'node.json'), JSON.stringify({ nodeName: opts.nodeName, nodeUid: registered.nodeUid, podCidr: registered.podCidr }));
-  } catch (err) {
-    client.close();
-    throw err;
-  }
+    return registered;
+  });
   opts.log.info('node registered', { node: opts.nodeName, ip: nodeIp });
 
   const heartbeats = client.startHeartbeats({
