@@ -20,6 +20,7 @@ import { egressRuleset, EGRESS_TABLE } from './egress-rules';
 import { HostLocalIpam } from './host-local-ipam';
 import { HostPorts } from './host-ports';
 import { HOST_PORT_TABLE } from './host-port-rules';
+import { RouteLocalnet } from './localnet';
 import { gatewayOf, parseSubnet, type Ipv4Subnet } from './ipv4';
 
 export const DEFAULT_CLUSTER_POD_CIDR = '10.244.0.0/16';
@@ -39,6 +40,8 @@ export interface BridgeNetworkOptions {
   egressTable?: string;
   /** nft table for hostPorts. */
   hostPortTable?: string;
+  /** nft table dropping loopback-addressed packets from the wire (see localnet.ts). */
+  localnetTable?: string;
   /** MTU of the pods' interfaces (under an overlay: the underlay's minus its headers); default the kernel's. */
   mtu?: number;
 }
@@ -55,6 +58,7 @@ export class BridgeNetwork implements PodNetwork {
   readonly ipam: HostLocalIpam;
   readonly hostPorts: HostPorts;
   readonly commands: NetnsCommands;
+  readonly localnet: RouteLocalnet;
   private readonly clusterPodCidr: string;
   private readonly serviceCidr: string;
   private readonly egressTable: string;
@@ -72,6 +76,7 @@ export class BridgeNetwork implements PodNetwork {
     this.commands = new NetnsCommands(opts.nodeNetnsPath);
     this.ipam = new HostLocalIpam(join(opts.dataDir, 'network', 'ips'), this.subnet);
     this.hostPorts = new HostPorts(join(opts.dataDir, 'network', 'hostports'), this.commands, opts.hostPortTable ?? HOST_PORT_TABLE);
+    this.localnet = new RouteLocalnet(this.commands, join(opts.dataDir, 'network', 'route_localnet.before'), opts.localnetTable);
   }
 
   /** The node's side: bridge, forwarding, unreachable routes, masquerade. Idempotent. */
@@ -100,6 +105,8 @@ export class BridgeNetwork implements PodNetwork {
     await run(['ip', 'route', 'replace', 'unreachable', this.serviceCidr, 'metric', String(FALLBACK_METRIC)]);
     await run(['ip', 'route', 'replace', this.serviceCidr, 'dev', this.bridge]);
     await this.commands.node(['nft', '-f', '-'], egressRuleset({ clusterPodCidr: this.clusterPodCidr, serviceCidr: this.serviceCidr, table: this.egressTable }));
+    // 127.0.0.1:hostPort and :nodePort from the node itself (localnet.ts).
+    await this.localnet.enable();
   }
 
   async setUp(pod: PodRef, netnsPath: string, opts: PodNetworkOptions = {}): Promise<{ ips: string[] }> {
@@ -180,6 +187,7 @@ export class BridgeNetwork implements PodNetwork {
     }
     await this.commands.node(['nft', '-f', '-'], `table ip ${this.egressTable} {}\ndelete table ip ${this.egressTable}\n`);
     await this.hostPorts.removeTable();
+    await this.localnet.restore();
   }
 
   private async deleteLink(name: string): Promise<void> {

@@ -2,8 +2,13 @@
 // DNATs traffic for a node address (any, or the mapping's hostIP) and a host
 // port to the pod's IP and container port. A pod reaching itself through its
 // own hostPort (hairpin) is masqueraded, so the reply comes back through the
-// node. Loopback destinations are left alone (they would need route_localnet).
-// Replaced whole in one `nft -f` transaction.
+// node. From the node itself (nat output) 127.0.0.1:hostPort works too, as with
+// Docker's published ports, for mappings without a hostIP (or 0.0.0.0 or
+// 127.0.0.1): route_localnet (localnet.ts) lets the DNATed packet leave lo, and
+// a loopback source leaving any other interface is masqueraded, since the pod's
+// reply to 127.0.0.1 could never come back. From outside, 127.0.0.0/8 is never
+// a hostPort destination (localnet.ts drops it). Replaced whole in one `nft -f`
+// transaction.
 import { MASQUERADE_MARK } from './service-rules';
 
 export const HOST_PORT_TABLE = 'kaphostport';
@@ -46,11 +51,14 @@ export function hostPortRuleset(pods: PodHostPorts[], table = HOST_PORT_TABLE): 
     '  }',
     '  chain output {',
     '    type nat hook output priority -100; policy accept;',
-    '    fib daddr type local ip daddr != 127.0.0.0/8 jump hostports',
+    // The node's own connections, to 127.0.0.1 too (a hostIP other than loopback never matches it).
+    '    fib daddr type local jump hostports',
     '  }',
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',
     `    meta mark & ${MASQUERADE_MARK} == ${MASQUERADE_MARK} masquerade`,
+    // Only a DNATed 127.0.0.1 connection leaves another interface with a loopback source.
+    '    ip saddr 127.0.0.0/8 oifname != "lo" masquerade',
     '  }',
     '}',
     '',

@@ -1,7 +1,10 @@
 // What kube-proxy does, as one nftables table: Services' ClusterIP:port and
 // NodePorts DNAT to a random ready endpoint (numgen), with masquerade for
 // hairpin traffic (a pod reaching itself through its Service) and for NodePort
-// traffic. Pure: Services + Endpoints in, an `nft -f` script out: the whole
+// traffic. NodePorts answer on every local address, from the node itself on
+// 127.0.0.1 too (nat output; route_localnet and the drop of loopback-addressed
+// packets from the wire are localnet.ts's; the NodePort mark masquerades the
+// loopback source). Pure: Services + Endpoints in, an `nft -f` script out: the whole
 // table at first, then only what changed; either way one transaction.
 import { createHash } from 'node:crypto';
 

@@ -7,26 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BridgeNetwork } from '../../node-agent/network/bridge-network';
 import { NetnsLab } from './netns-harness';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** What the pod's server answers (the client address it saw), or '' when nothing answers. */
-function ask(lab: NetnsLab, from: string, ip: string, port: number): string {
-  try {
-    return lab.exec(from, ['sh', '-c', `busybox nc -w 2 ${ip} ${port} </dev/null`]).trim();
-  } catch {
-    return '';
-  }
-}
-
-async function askUntil(lab: NetnsLab, from: string, ip: string, port: number): Promise<string> {
-  for (let i = 0; i < 50; i++) {
-    const answer = ask(lab, from, ip, port);
-    if (answer) return answer;
-    await sleep(100);
-  }
-  return '';
-}
+import { ask, askUntil } from './tcp-ask';
 
 test('hostPort: DNAT from the node address to the pod, hairpin, kept across restarts, removed with the pod', { timeout: 60_000 }, async () => {
   const lab = new NetnsLab();
