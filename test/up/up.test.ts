@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { freePort } from '../harness/ports';
 import { processesMentioning, mountsUnder, stopEverythingUnder } from '../harness/cleanup';
 
@@ -114,7 +114,17 @@ test('kapstan up -d with a compose file runs its services; kapstan convert print
   const dataDir = join(dir, 'data');
   const env = { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') };
   try {
-    await up(['-d', '-f', compose, '--listen', `127.0.0.1:${await freePort()}`, '--etcd-client-port', String(await freePort())], dataDir, env);
+    // The example plus a service with a published port, reached as Docker Compose users do: on 127.0.0.1.
+    const published = await freePort();
+    const app = parse(readFileSync(compose, 'utf8'));
+    app.services.site = {
+      image: 'busybox:1.35',
+      command: ['sh', '-c', 'mkdir -p /www && echo published by compose > /www/index.html && exec httpd -f -p 80 -h /www'],
+      ports: [`${published}:80`],
+    };
+    const composeFile = join(dir, 'compose.yaml');
+    writeFileSync(composeFile, stringify(app));
+    await up(['-d', '-f', composeFile, '--listen', `127.0.0.1:${await freePort()}`, '--etcd-client-port', String(await freePort())], dataDir, env);
     const { stdout: clusterIP } = await run(KCTL, ['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'], { env });
     let page = '';
     for (let i = 0; i < 75 && !page.includes('hello from compose'); i++) {
@@ -124,6 +134,12 @@ test('kapstan up -d with a compose file runs its services; kapstan convert print
     assert.equal(page.trim(), 'hello from compose');
     const { stdout: ready } = await run(KCTL, ['get', 'deploy', 'web', '-o', 'jsonpath={.status.readyReplicas}'], { env });
     assert.equal(ready, '2');
+    let local = '';
+    for (let i = 0; i < 75 && !local.includes('published by compose'); i++) {
+      local = await httpGet(`http://127.0.0.1:${published}/`).catch(() => '');
+      if (!local.includes('published by compose')) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(local.trim(), 'published by compose', `ports: ["${published}:80"] answers on 127.0.0.1:${published}`);
     await run(KAPSTAN, ['down', '--data-dir', dataDir], { env, timeout: 120_000 });
     assert.deepEqual(processesMentioning(dataDir), []);
     assert.deepEqual(mountsUnder(dataDir), []);
