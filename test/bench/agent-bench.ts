@@ -95,6 +95,7 @@ async function crunBaseline(): Promise<ReturnType<typeof percentiles> | { skippe
 async function main(): Promise<void> {
   const ipForward = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
   let loadAtStart: number[] = [];
+  let failed = false;
   const etcd = await startTestEtcd();
   const dir = mkdtempSync(join(tmpdir(), 'kap-agentbench-'));
   const serverDir = join(dir, 'server');
@@ -145,9 +146,12 @@ async function main(): Promise<void> {
       });
       if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.text}`);
     }
-    await waitFor('every pod Running', () => running.size >= PODS, 120_000);
-    clearInterval(seen);
-    w.close();
+    try {
+      await waitFor('every pod Running', () => running.size >= PODS, 120_000);
+    } finally {
+      clearInterval(seen);
+      w.close();
+    }
     const rssWithPods = rssMiB(agentPid);
     const cpu = cpuMicros(agentPid);
     // CPU per pod does not move with other load on the shared machine; latencies do.
@@ -189,6 +193,9 @@ async function main(): Promise<void> {
         2,
       ),
     );
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
     if (agentPid) {
       try {
@@ -207,6 +214,8 @@ async function main(): Promise<void> {
     await new DnsAddress(DEFAULT_CLUSTER_DNS_IP).remove().catch(() => undefined);
     writeFileSync('/proc/sys/net/ipv4/ip_forward', ipForward);
     for (const c of safeList('/sys/fs/cgroup')) rmdirQuiet(join('/sys/fs/cgroup', c, 'kapstan'));
+    // A failed run keeps the agent's log for diagnosis.
+    if (failed) writeFileSync(join(tmpdir(), 'kap-agentbench-last-agent.log'), readFileSync(join(dir, 'agent.log')));
     rmSync(dir, { recursive: true, force: true });
   }
 }
