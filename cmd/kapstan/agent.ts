@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, RunningAgent, Logger } from '../../node-agent';
 import { ImageService } from '../../node-agent/images/image-service';
+import type { ImageGcPolicy } from '../../node-agent/images/image-gc';
 import { loadRegistryConfigDir } from '../../node-agent/images/registry-hosts';
 import { NodePodNetwork } from '../../node-agent/network/node-pod-network';
 import { ServiceProxy } from '../../node-agent/network/service-proxy';
@@ -28,6 +29,19 @@ export interface AgentFlags {
   'cluster-domain'?: string;
   'resolv-conf'?: string;
   'pod-network'?: string;
+  'image-gc-high-threshold'?: string;
+  'image-gc-low-threshold'?: string;
+}
+
+/** --image-gc-high-threshold / --image-gc-low-threshold, checked as the kubelet checks them. */
+export function imageGcPolicy(high = '85', low = '80'): ImageGcPolicy {
+  const highThresholdPercent = Number(high);
+  const lowThresholdPercent = Number(low);
+  for (const [name, v] of [['--image-gc-high-threshold', highThresholdPercent], ['--image-gc-low-threshold', lowThresholdPercent]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 100) throw new Error(`${name} must be a whole percentage from 0 to 100`);
+  }
+  if (lowThresholdPercent > highThresholdPercent) throw new Error('--image-gc-low-threshold must not be above --image-gc-high-threshold');
+  return { highThresholdPercent, lowThresholdPercent };
 }
 
 /**
@@ -56,6 +70,8 @@ export interface AgentStartOptions {
   resolvConf?: string;
   /** How pods reach other nodes' pods: host-gw (routes via node IPs, one L2 segment) or vxlan (an overlay over L3). */
   podNetwork?: string;
+  /** Image GC thresholds in percent of the image store's disk (default 85 / 80). */
+  imageGc?: ImageGcPolicy;
   log(msg: string): void;
 }
 
@@ -68,6 +84,7 @@ export async function startLocalAgent(opts: AgentStartOptions): Promise<LocalAge
   const images = new ImageService({
     root: join(opts.dataDir, 'images'),
     registries: await loadRegistryConfigDir(join(opts.dataDir, 'registries')),
+    gcPolicy: opts.imageGc,
   });
   const mode = opts.podNetwork ?? 'host-gw';
   if (mode !== 'host-gw' && mode !== 'vxlan') throw new Error(`--pod-network must be host-gw or vxlan, got "${mode}"`);
@@ -153,6 +170,7 @@ export async function runAgent(flags: AgentFlags): Promise<number> {
     clusterDomain: flags['cluster-domain'],
     resolvConf: flags['resolv-conf'],
     podNetwork: flags['pod-network'],
+    imageGc: imageGcPolicy(flags['image-gc-high-threshold'], flags['image-gc-low-threshold']),
     log,
   });
   log(`agent for node ${agent.nodeName} running (data in ${agent.dataDir})`);

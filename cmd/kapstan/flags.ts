@@ -36,6 +36,9 @@ export const agentFlags = {
   'cluster-domain': { type: 'string' },
   'resolv-conf': { type: 'string' },
   'pod-network': { type: 'string', default: 'host-gw' },
+  // The kubelet's image GC thresholds: percent of the image store's disk.
+  'image-gc-high-threshold': { type: 'string', default: '85' },
+  'image-gc-low-threshold': { type: 'string', default: '80' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -127,7 +127,11 @@ function agentHelp(): string {
   --cluster-dns IP        the cluster DNS address pods use, served on this node ('' = none; default 10.96.0.10)
   --cluster-domain NAME   the cluster domain (default cluster.local)
   --resolv-conf FILE      the node's resolv.conf: cluster DNS upstreams (default /etc/resolv.conf)
-  --pod-network MODE      host-gw (routes via node IPs; nodes on one L2 segment, the default) or vxlan (an overlay for nodes that share only L3)`;
+  --pod-network MODE      host-gw (routes via node IPs; nodes on one L2 segment, the default) or vxlan (an overlay for nodes that share only L3)
+  --image-gc-high-threshold PERCENT
+                          disk usage of the image store above which unused images are removed, least recently used first (default 85)
+  --image-gc-low-threshold PERCENT
+                          the usage image garbage collection frees down to (default 80)`;
 }
 
 function serverHelp(): string {

@@ -54,6 +54,8 @@ export interface AgentOptions {
    * the sources (default 60 s, the kubelet's sync period); fetched objects are reused for a fifth of it.
    */
   volumeResyncMs?: number;
+  /** How often unused images are garbage-collected when the disk is full (default 5 min, as the kubelet). */
+  imageGcIntervalMs?: number;
 }
 
 export interface RunningAgent {
@@ -162,11 +164,13 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     }
   };
   const relistTimer = setInterval(() => void relist(), opts.relistIntervalMs ?? 1000);
+  const imageGcTimer = opts.images.garbageCollect ? setInterval(() => void collectUnusedImages(runtime, opts.images, opts.log), opts.imageGcIntervalMs ?? 5 * 60_000) : undefined;
 
   let syncStopped: Promise<void> | undefined;
   const stopSyncing = () =>
     (syncStopped ??= (async () => {
       clearInterval(relistTimer);
+      clearInterval(imageGcTimer);
       abort.abort();
       await watchLoop;
       await workers.stop();
@@ -234,6 +238,20 @@ async function watchPods(
 }
 
 /** Reads node.json written at registration (for tools and tests). */
+/** Image GC: every image an attempt of a pod on disk was made from is in use (its overlay holds the layers). */
+async function collectUnusedImages(runtime: ContainerRuntime, images: ImageProvider, log: Logger): Promise<void> {
+  try {
+    const inUse = new Set<string>();
+    for (const pod of await runtime.listPods()) {
+      for (const attempt of await runtime.readPodState(pod.metadata.uid!)) inUse.add(attempt.imageId);
+    }
+    const removed = await images.garbageCollect!(inUse);
+    if (removed.length) log.info('image garbage collection removed unused images', { images: removed });
+  } catch (err) {
+    log.warn('image garbage collection failed', { error: (err as Error).message });
+  }
+}
+
 export async function readNodeRecord(dataDir: string): Promise<{ nodeName: string; nodeUid: string } | null> {
   try {
     return JSON.parse(await readFile(join(dataDir, 'node.json'), 'utf8'));

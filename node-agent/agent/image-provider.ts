@@ -31,6 +31,11 @@ export type ImageErrorReason = (typeof IMAGE_ERROR_REASONS)[number];
 export interface ImageProvider {
   /** Rejects with an Error whose optional `reason` is an ImageErrorReason (the store's own back-off). */
   ensureImage(ref: string, policy: ImagePullPolicy): Promise<ResolvedImage>;
+  /**
+   * Image GC (the kubelet's, by disk usage): removes least recently used images whose IDs are not in
+   * `inUseImageIds` while the store's disk is above its high threshold; returns the removed names.
+   */
+  garbageCollect?(inUseImageIds: Set<string>): Promise<string[]>;
 }
 
 export function imageErrorReason(err: unknown): ImageErrorReason | undefined {

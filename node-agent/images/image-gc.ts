@@ -4,9 +4,14 @@
 export interface ImageGcPolicy {
   highThresholdPercent: number;
   lowThresholdPercent: number;
+  /**
+   * Images pulled, imported or asked for more recently than this are kept (the kubelet's
+   * ImageMinimumGCAge, 2 min): a pod about to start must not lose the image it just got.
+   */
+  minimumAgeMs?: number;
 }
 
-export const DEFAULT_IMAGE_GC_POLICY: ImageGcPolicy = { highThresholdPercent: 85, lowThresholdPercent: 80 };
+export const DEFAULT_IMAGE_GC_POLICY: ImageGcPolicy = { highThresholdPercent: 85, lowThresholdPercent: 80, minimumAgeMs: 120_000 };
 
 export interface GcCandidate {
   name: string;
@@ -21,13 +26,14 @@ export interface DiskSpace {
   available: number;
 }
 
-export function imagesToRemove(images: GcCandidate[], inUseImageIds: Set<string>, disk: DiskSpace, policy: ImageGcPolicy = DEFAULT_IMAGE_GC_POLICY): GcCandidate[] {
+export function imagesToRemove(images: GcCandidate[], inUseImageIds: Set<string>, disk: DiskSpace, policy: ImageGcPolicy = DEFAULT_IMAGE_GC_POLICY, now = Date.now()): GcCandidate[] {
   if (disk.capacity <= 0) return [];
   const usedPercent = ((disk.capacity - disk.available) * 100) / disk.capacity;
   if (usedPercent < policy.highThresholdPercent) return [];
   let toFree = (disk.capacity * (100 - policy.lowThresholdPercent)) / 100 - disk.available;
   const chosen: GcCandidate[] = [];
-  const unused = images.filter((i) => !inUseImageIds.has(i.imageId)).sort((a, b) => a.lastUsed - b.lastUsed || a.name.localeCompare(b.name));
+  const minimumAgeMs = policy.minimumAgeMs ?? DEFAULT_IMAGE_GC_POLICY.minimumAgeMs!;
+  const unused = images.filter((i) => !inUseImageIds.has(i.imageId) && now - i.lastUsed >= minimumAgeMs).sort((a, b) => a.lastUsed - b.lastUsed || a.name.localeCompare(b.name));
   for (const image of unused) {
     if (toFree <= 0) break;
     chosen.push(image);

@@ -57,6 +57,8 @@ export interface ImageServiceOptions {
   platform?: Platform;
   /** Clock for pull back-off and last-use times (tests inject one). */
   now?: () => number;
+  /** Disk-usage thresholds of image garbage collection (default 85 % / 80 %, as the kubelet). */
+  gcPolicy?: ImageGcPolicy;
 }
 
 /** Kubernetes' default: Always for ":latest" or no tag, IfNotPresent otherwise. */
@@ -89,9 +91,11 @@ export class ImageService {
   private readonly backoff: PullBackoff;
   private readonly lastUsed = new Map<string, number>();
   private readonly now: () => number;
+  private readonly gcPolicy: ImageGcPolicy;
 
   constructor(opts: ImageServiceOptions) {
     this.now = opts.now ?? Date.now;
+    this.gcPolicy = opts.gcPolicy ?? DEFAULT_IMAGE_GC_POLICY;
     this.backoff = new PullBackoff(this.now);
     this.content = new ContentStore(join(opts.root, 'content'));
     this.images = new ImageStore(opts.root);
@@ -222,6 +226,10 @@ export class ImageService {
    * Image GC by disk usage of the store's file system: above the high threshold, removes the least
    * recently used images whose IDs are not in inUseImageIds, then their unreferenced blobs and layers.
    */
+  garbageCollect(inUseImageIds: Set<string>): Promise<string[]> {
+    return this.garbageCollectImages(inUseImageIds, this.gcPolicy);
+  }
+
   async garbageCollectImages(inUseImageIds: Set<string>, policy: ImageGcPolicy = DEFAULT_IMAGE_GC_POLICY): Promise<string[]> {
     await mkdir(this.images.root, { recursive: true });
     const fs = await statfs(this.images.root);
@@ -230,7 +238,7 @@ export class ImageService {
       name: r.name, imageId: r.configDigest, size: r.size, lastUsed: this.lastUsed.get(r.name) ?? Date.parse(r.createdAt),
     }));
     const removed: string[] = [];
-    for (const image of imagesToRemove(candidates, inUseImageIds, disk, policy)) {
+    for (const image of imagesToRemove(candidates, inUseImageIds, disk, policy, this.now())) {
       if (await this.images.remove(image.name)) removed.push(image.name);
     }
     if (removed.length) await this.collectGarbage();

@@ -54,4 +54,7 @@ test('image GC removes least recently used unused images only above the high thr
   assert.deepEqual(imagesToRemove(images, inUse, { capacity: 100 * gib, available: 10 * gib }).map((i) => i.name), ['old', 'newer', 'newest']);
   // 86% used: 6 GiB to free: old + newer suffice.
   assert.deepEqual(imagesToRemove(images, inUse, { capacity: 100 * gib, available: 14 * gib }).map((i) => i.name), ['old', 'newer']);
+  // Images used within the minimum age stay, whatever the pressure.
+  const policy = { highThresholdPercent: 85, lowThresholdPercent: 80, minimumAgeMs: 5 };
+  assert.deepEqual(imagesToRemove(images, inUse, { capacity: 100 * gib, available: 10 * gib }, policy, 10).map((i) => i.name), ['old', 'newer']);
 });

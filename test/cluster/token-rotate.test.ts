@@ -149,7 +149,8 @@ test('kapstan token rotate revokes the old join token on every server; joined no
     writeFileSync(join(dataA, 'node-token'), oldToken + '\n', { mode: 0o600 });
     const a2 = await spawnServer({ dataDir: dataA, port: Number(new URL(a.url).port), etcdEndpoint: etcd.endpoint });
     servers.push(a2);
-    assert.equal(readToken(dataA), newToken, 'the restarted server rewrote DATA/node-token from etcd');
+    // (The apiserver answers before the stored token is read; the agents' endpoint only after.)
+    await waitFor('the restarted server to rewrite DATA/node-token from etcd', () => readToken(dataA) === newToken);
     await assert.rejects(join_(a2, oldToken, 'kap-old-token-c'), /the join token was revoked or is wrong/);
     clients.push(await join_(a2, newToken, 'kap-new-c'));
 

@@ -126,8 +126,10 @@ test('garbage collection removes the blobs and unpacked layers of removed images
   assert.equal(readdirSync(join(root, 'gc-store', 'layers')).length, 2);
   assert.equal(sha256Digest(readFileSync(images.content.blobPath(a.configDigest))), a.configDigest);
 
-  // Disk-pressure GC (thresholds at 0% so this disk is always "full") keeps images containers use.
-  const policy = { highThresholdPercent: 0, lowThresholdPercent: 0 };
+  // Disk-pressure GC (thresholds at 0% so this disk is always "full") keeps images containers use,
+  // and (with the default minimum age) images imported just now.
+  assert.deepEqual(await images.garbageCollectImages(new Set(), { highThresholdPercent: 0, lowThresholdPercent: 0 }), []);
+  const policy = { highThresholdPercent: 0, lowThresholdPercent: 0, minimumAgeMs: 0 };
   assert.deepEqual(await images.garbageCollectImages(new Set([a.configDigest]), policy), []);
   assert.deepEqual(await images.garbageCollectImages(new Set(), policy), ['docker.io/library/gc-a:1']);
   assert.deepEqual(await images.listImages(), []);
