@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from '../../api/types';
 import { startAgent, type AgentOptions, type RunningAgent } from '../../node-agent';
 import type { Logger } from '../../node-agent/agent/pod-sync';
+import { podUidsUnder, removePodCgroups } from '../harness/cleanup';
 import { mountPoints } from '../../node-agent/agent/pod-sandbox';
 import { removeCgroup } from '../../node-agent/runtime/cgroups';
 import { unmount } from '../../node-agent/runtime/overlay';
@@ -137,6 +138,8 @@ export async function startAgentTestBed(name: string): Promise<AgentTestBed> {
           const pod = st.cgroupsPath.split('/').slice(0, 3).join('/');
           if (pod.startsWith('/kapstan/pod')) await removeCgroup(pod, '/kapstan').catch(() => undefined);
         }
+        // Pods that never got a container (an image or volume failure) have a pod cgroup all the same.
+        await removePodCgroups(podUidsUnder(root));
       } finally {
         try {
           await node?.stop();
