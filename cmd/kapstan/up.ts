@@ -3,7 +3,7 @@
 // manifests applied, then the app's logs until Ctrl-C. `-d` runs it in the
 // background and `kapstan down` stops it.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, appendFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, appendFileSync, rmdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +18,7 @@ import { startLocalAgent, waitForSignal } from './agent';
 import { LogFollower } from './log-follower';
 import { rememberIpForward, restoreIpForward } from './ip-forward';
 import { manifestsFor } from './compose-manifests';
+import { cgroupDirs } from '../../node-agent/runtime/cgroups';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -260,21 +261,11 @@ function isAlive(pid: number): boolean {
 
 /** The agent's parent cgroups (`kapstan`) once no pod is left in them. */
 function removeEmptyCgroupParents(): void {
-  const root = '/sys/fs/cgroup';
-  const dirs = existsSync(join(root, 'cgroup.controllers')) ? [join(root, 'kapstan')] : safeList(root).map((c) => join(root, c, 'kapstan'));
-  for (const d of dirs) {
+  for (const d of cgroupDirs('kapstan')) {
     try {
       rmdirSync(d);
     } catch {
       // not empty (pods of another agent) or absent
     }
-  }
-}
-
-function safeList(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
   }
 }

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { cgroupDirs } from '../../node-agent/runtime/cgroups';
 
 const run = promisify(execFile);
 
@@ -68,10 +69,8 @@ export function podUidsUnder(dir: string, depth = 4): string[] {
  * processes were killed just before, so a cgroup may need a moment to empty.
  */
 export async function removePodCgroups(uids: string[]): Promise<void> {
-  const roots = existsSync('/sys/fs/cgroup/cgroup.controllers') ? ['/sys/fs/cgroup'] : safeList('/sys/fs/cgroup').map((c) => join('/sys/fs/cgroup', c));
   for (const uid of uids) {
-    for (const root of roots) {
-      const pod = join(root, 'kapstan', `pod${uid}`);
+    for (const pod of cgroupDirs(`kapstan/pod${uid}`)) {
       for (let attempt = 0; attempt < 20 && existsSync(pod); attempt++) {
         removeTree(pod);
         if (existsSync(pod)) await new Promise((r) => setTimeout(r, 50));
