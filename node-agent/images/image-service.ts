@@ -6,15 +6,14 @@ import { join } from 'node:path';
 import { ApiError, ErrorCode, isApiError } from '../../api/errors';
 import { ContentStore } from './content-store';
 import { digestHex } from './digest';
-import { BuiltImage } from './image-builder';
-import { type ArchiveFormat, importArchive } from './image-import';
+import type { BuiltImage } from './image-builder';
+import type { ArchiveFormat } from './image-import';
 import { formatImageReference, parseImageReference, repositoryName } from './image-reference';
 import { DEFAULT_IMAGE_GC_POLICY, ImageGcPolicy, imagesToRemove } from './image-gc';
 import { ImageRecord, ImageStore } from './image-store';
-import { unpackLayerOnce } from './layer-unpack';
 import { ImageConfigFile, Platform, hostPlatform } from './oci-types';
 import { PullBackoff } from './pull-backoff';
-import { RegistryClient } from './registry-client';
+import type { RegistryClient } from './registry-client';
 import { RegistryConfig } from './registry-hosts';
 
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
@@ -82,7 +81,9 @@ export function containerConfig(file: ImageConfigFile): ContainerImageConfig {
 export class ImageService {
   readonly content: ContentStore;
   readonly images: ImageStore;
-  readonly registry: RegistryClient;
+  // Loaded on the first pull, unpack or import: an idle agent does not hold the registry, tar and gzip code.
+  private registryClient?: RegistryClient;
+  private readonly registries: RegistryConfig | undefined;
   private readonly layersDir: string;
   private readonly platform: Platform;
   private readonly pulls = new Map<string, Promise<ImageRecord>>();
@@ -101,7 +102,15 @@ export class ImageService {
     this.images = new ImageStore(opts.root);
     this.layersDir = join(opts.root, 'layers');
     this.platform = opts.platform ?? hostPlatform();
-    this.registry = new RegistryClient({ registries: opts.registries, platform: this.platform });
+    this.registries = opts.registries;
+  }
+
+  private async registry(): Promise<RegistryClient> {
+    if (!this.registryClient) {
+      const { RegistryClient } = await import('./registry-client');
+      this.registryClient ??= new RegistryClient({ registries: this.registries, platform: this.platform });
+    }
+    return this.registryClient;
   }
 
   /** Makes the image present as the policy says, then unpacks its layers. */
@@ -140,7 +149,7 @@ export class ImageService {
 
   private async doPull(name: string): Promise<ImageRecord> {
     try {
-      const pulled = await this.registry.pull(parseImageReference(name), this.content);
+      const pulled = await (await this.registry()).pull(parseImageReference(name), this.content);
       const record = await this.record(name, pulled);
       this.backoff.succeeded(name);
       return record;
@@ -155,6 +164,7 @@ export class ImageService {
   /** Loads an OCI layout (dir or tar), a `docker save` tar or a plain rootfs tar under name. */
   async importImage(file: string, name: string): Promise<ImageRecord & { format: ArchiveFormat }> {
     const normalized = this.normalizeName(name);
+    const { importArchive } = await import('./image-import');
     const { format, image } = await importArchive(file, name, this.content, this.platform);
     const record = await this.record(normalized, image);
     // Unpacked now, as containerd's import unpacks into its snapshotter: the first pod using the image
@@ -207,7 +217,8 @@ export class ImageService {
     let pending = this.unpacks.get(digest);
     if (!pending) {
       const dir = join(this.layersDir, digestHex(digest));
-      pending = unpackLayerOnce(() => this.content.openBlob(digest) as AsyncIterable<Buffer>, dir, diffId)
+      pending = import('./layer-unpack')
+        .then(({ unpackLayerOnce }) => unpackLayerOnce(() => this.content.openBlob(digest) as AsyncIterable<Buffer>, dir, diffId))
         .finally(() => this.unpacks.delete(digest));
       this.unpacks.set(digest, pending);
     }

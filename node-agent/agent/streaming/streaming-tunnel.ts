@@ -10,9 +10,7 @@ import type { NodeClient } from '../../../client/node-client';
 import { StreamRequest_Kind, type LogChunk, type StreamRequest } from '../../../proto/generated/node';
 import type { ShimClient } from '../../runtime/shim-client';
 import { openContainerLog } from './container-log-stream';
-import { serveExec } from './exec-session';
-import { servePortForward } from './port-forward-session';
-import { isImageImporter, serveImageImport, serveImageList } from './image-session';
+// The sessions load on their first request: an idle agent does not hold their code (see README, Performance).
 
 export interface StreamingTunnelOptions {
   client: NodeClient;
@@ -102,11 +100,13 @@ export function startStreamingTunnel(opts: StreamingTunnelOptions): StreamingTun
 async function handle(opts: StreamingTunnelOptions, request: StreamRequest, stopping: AbortSignal): Promise<void> {
   if (request.kind === StreamRequest_Kind.LOG) return serveLogRequest(opts, request, stopping);
   if (request.kind === StreamRequest_Kind.PORT_FORWARD) {
+    const { servePortForward } = await import('./port-forward-session');
     return cancelledOnStop(opts.client.openPortForwardSession(), stopping, (call) => servePortForward(call, request.requestId, {
       podsDir: opts.podsDir, podUid: request.podUid, pod: request.pod, namespace: request.namespace, port: request.port, shimBinary: opts.shim.binary,
     }));
   }
   if (request.kind === StreamRequest_Kind.IMAGE_IMPORT || request.kind === StreamRequest_Kind.IMAGE_LIST) {
+    const { isImageImporter, serveImageImport, serveImageList } = await import('./image-session');
     const call = opts.client.openImageSession();
     const cancel = () => call.cancel();
     stopping.addEventListener('abort', cancel);
@@ -120,6 +120,7 @@ async function handle(opts: StreamingTunnelOptions, request: StreamRequest, stop
     return;
   }
   if (request.kind === StreamRequest_Kind.EXEC) {
+    const { serveExec } = await import('./exec-session');
     return cancelledOnStop(opts.client.openExecSession(), stopping, (call) => serveExec(call, request.requestId, {
       podsDir: opts.podsDir, podUid: request.podUid, pod: request.pod, container: request.container,
     }, request.execOptions ?? { command: [], stdin: false, stdout: true, stderr: true, tty: false }, opts.shim));
