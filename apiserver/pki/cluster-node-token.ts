@@ -13,6 +13,7 @@ import type { RestClient } from '../../client/rest-client';
 import { Informer } from '../../client/informer';
 import { checkJoinSecret, formatJoinToken, generateJoinSecret, NODE_TOKEN_USER } from './tokens';
 import { writePrivateFile } from './private-files';
+import { untilStorageAnswers } from '../storage/storage-wait';
 
 export const NODE_TOKEN_SECRET = { namespace: 'kube-system', name: 'kapstan-node-token', key: 'secret' } as const;
 const SECRETS = findByKind('v1', 'Secret')!;
@@ -74,7 +75,7 @@ export class ClusterNodeToken {
   /** Creates or adopts the stored secret, then follows its changes. */
   async start(): Promise<void> {
     const { client, localSecret, log } = this.opts;
-    await untilStorageAnswers(log, async () => {
+    await untilStorageAnswers('reading the node join token', log, async () => {
       try {
         await client.create(SECRETS, NODE_TOKEN_SECRET.namespace, nodeTokenSecretObject(localSecret));
         log(`stored the node join token in Secret ${NODE_TOKEN_SECRET.namespace}/${NODE_TOKEN_SECRET.name}`);
@@ -111,27 +112,6 @@ export class ClusterNodeToken {
     writePrivateFile(this.opts.tokenPath, formatJoinToken(this.opts.caPem, secret, NODE_TOKEN_USER) + '\n');
     this.written = secret;
     this.opts.log(`node join token changed (rotated): ${this.opts.tokenPath} rewritten; the previous token is refused from now on`);
-  }
-}
-
-/** How long a starting server waits for its storage (an HA cluster restarted as a whole needs a quorum first). */
-const STORAGE_WAIT_MS = 120_000;
-
-/**
- * Runs `step` again while the apiserver answers 503/504 (etcd without quorum
- * yet, or not yet reachable), with a growing pause, up to STORAGE_WAIT_MS.
- */
-async function untilStorageAnswers(log: (message: string) => void, step: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + STORAGE_WAIT_MS;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
-    try {
-      return await step();
-    } catch (err) {
-      const waiting = isApiError(err, 'ServiceUnavailable') || isApiError(err, 'Timeout');
-      if (!waiting || Date.now() + delay > deadline) throw err;
-      log(`waiting for storage before reading the node join token: ${(err as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
   }
 }
 

@@ -17,6 +17,7 @@ import { startNodeGrpcServer } from '../../apiserver/grpc';
 import { podCidrAllocator } from '../../apiserver/registry/allocators/cluster-allocators';
 import { ManagedEtcd, EtcdClusterMember, peerUrl } from './managed-etcd';
 import { addEtcdMember } from './etcd-membership';
+import { untilStorageAnswers } from '../../apiserver/storage/storage-wait';
 import { ApiServerEndpoints } from './apiserver-endpoints';
 import { ensureKubeDnsService } from './kube-dns-service';
 import { RestClient } from '../../client/rest-client';
@@ -119,7 +120,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
       addEtcdMember: ha.advertise && localEtcd ? (req) => addEtcdMember(localEtcd.endpoint, req, log) : undefined,
     });
 
-    const api = await startApiServer({
+    const api = await untilStorageAnswers('starting the apiserver', log, () => startApiServer({
       routes,
       etcdEndpoints: endpoints,
       host,
@@ -127,7 +128,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
       tls: { certPem: pki.certPem, keyPem: pki.keyPem },
       tokens: [pki.adminToken],
       eventTtlSeconds: eventTtl,
-    });
+    }));
     stops.push(() => api.stop());
     const url = host === '0.0.0.0' || host === '::' ? `https://127.0.0.1:${api.port}` : api.url;
     // Controllers, the scheduler and the join token reach the API like any other client.
