@@ -2,29 +2,23 @@
 // the answer is the object as the write would make it; nothing is stored.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestEtcd, TestEtcd } from '../../test/harness/etcd';
-import { EtcdBackend } from '../storage/etcd-backend';
-import { Registry } from './registry';
-import { noAdmission } from './strategy';
+import { startTestRegistry, type TestRegistry } from '../../test/harness/registry';
+import type { EtcdBackend } from '../storage/etcd-backend';
+import type { Registry } from './registry';
 import { ApiError } from '../../api/errors';
 import type { KubeObject } from '../../api/types';
 
-let etcd: TestEtcd;
+let bed: TestRegistry;
 let backend: EtcdBackend;
 let registry: Registry;
 
 before(async () => {
-  etcd = await startTestEtcd();
-  backend = new EtcdBackend({ endpoints: [etcd.endpoint] });
-  registry = new Registry(backend, noAdmission);
-  await registry.start();
-  await registry.bootstrap();
+  bed = await startTestRegistry();
+  ({ backend, registry } = bed);
 });
 
 after(async () => {
-  registry?.stop();
-  await backend?.close();
-  await etcd?.destroy();
+  await bed?.stop();
 });
 
 const cm = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } });

@@ -1,29 +1,24 @@
 // Pod subnets on real Node objects in a real etcd.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestEtcd, TestEtcd } from '../../../test/harness/etcd';
-import { EtcdBackend } from '../../storage/etcd-backend';
-import { Registry } from '../registry';
-import { noAdmission } from '../strategy';
+import { startTestRegistry, type TestRegistry } from '../../../test/harness/registry';
+import type { EtcdBackend } from '../../storage/etcd-backend';
+import type { Registry } from '../registry';
 import { podCidrAllocator } from './cluster-allocators';
 import type { KubeObject } from '../../../api/types';
 import { ensureNodePodCidr, releaseNodePodCidr } from './node-pod-cidr';
 
-let etcd: TestEtcd;
+let bed: TestRegistry;
 let backend: EtcdBackend;
 let registry: Registry;
 
 before(async () => {
-  etcd = await startTestEtcd();
-  backend = new EtcdBackend({ endpoints: [etcd.endpoint] });
-  registry = new Registry(backend, noAdmission);
-  await registry.start();
+  bed = await startTestRegistry({ bootstrap: false });
+  ({ backend, registry } = bed);
 });
 
 after(async () => {
-  registry?.stop();
-  await backend?.close();
-  await etcd?.destroy();
+  await bed?.stop();
 });
 
 const createNode = async (name: string) =>
