@@ -35,11 +35,15 @@ function strategy() {
   return allocatingServiceStrategy({ serviceIps: serviceIpAllocator(backend, '10.96.20.0/24'), nodePorts: nodePortAllocator(backend) });
 }
 
+/** ClusterIPs the allocator chose at random in this file's tests. */
+const randomlyAllocated: string[] = [];
+
 test('ClusterIP allocated, requested one honoured, a taken or foreign one refused with 422, headless gets None', async () => {
   const s = strategy();
   const web = service('web', {});
   await s.beforeCreate(web);
   const ip = (web.spec as { clusterIP: string }).clusterIP;
+  randomlyAllocated.push(ip);
   assert.match(ip, /^10\.96\.20\.\d+$/);
   assert.deepEqual((web.spec as { clusterIPs: string[] }).clusterIPs, [ip]);
 
@@ -64,14 +68,18 @@ test('NodePort Services get a node port per port; a failed allocation takes noth
   const s = strategy();
   const np = service('np', { type: 'NodePort', ports: [{ name: 'a', port: 80 }, { name: 'b', port: 81, nodePort: 31234 }] });
   await s.beforeCreate(np);
+  randomlyAllocated.push((np.spec as { clusterIP: string }).clusterIP);
+  // An address no Service of this file holds (the random ones above may be any of the range).
+  const freeIp = ['10.96.20.77', '10.96.20.78', '10.96.20.79'].find((a) => !randomlyAllocated.includes(a))!;
   const ports = (np.spec as { ports: Array<{ nodePort: number }> }).ports.map((p) => p.nodePort);
+  const freePort = ports[0] === 31500 ? 31501 : 31500;
   assert.equal(ports[1], 31234);
   assert.ok(ports[0] >= 30000 && ports[0] <= 32767 && ports[0] !== 31234);
 
   // The second port collides: the ClusterIP and first port it took are given back.
-  const clash = service('clash', { type: 'NodePort', clusterIP: '10.96.20.77', ports: [{ name: 'a', port: 80, nodePort: 31500 }, { name: 'b', port: 81, nodePort: 31234 }] });
+  const clash = service('clash', { type: 'NodePort', clusterIP: freeIp, ports: [{ name: 'a', port: 80, nodePort: freePort }, { name: 'b', port: 81, nodePort: 31234 }] });
   await assert.rejects(s.beforeCreate(clash), isInvalid('spec.ports[1].nodePort'));
-  const retry = service('retry', { type: 'NodePort', clusterIP: '10.96.20.77', ports: [{ name: 'a', port: 80, nodePort: 31500 }] });
+  const retry = service('retry', { type: 'NodePort', clusterIP: freeIp, ports: [{ name: 'a', port: 80, nodePort: freePort }] });
   await s.beforeCreate(retry);
 
   await s.afterDelete!(np);
