@@ -48,6 +48,10 @@ export function hostPortsConflict(a: HostPort, b: HostPort): boolean {
   return a.port === b.port && a.protocol === b.protocol && (a.ip === b.ip || a.ip === '0.0.0.0' || b.ip === '0.0.0.0');
 }
 
+export function isNodeReady(node: Node): boolean {
+  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+}
+
 export class NodeInfo {
   node: Node | undefined;
   allocatable: Allocatable = { ...emptyResources(), allowedPodNumber: 0 };
@@ -59,11 +63,14 @@ export class NodeInfo {
   readonly podsWithAffinity = new Map<string, PodInfo>();
   /** Image name → size in bytes, from node.status.images. */
   imageSizes = new Map<string, number>();
+  /** The node's Ready condition is True (read by every cycle, so computed once per Node object). */
+  ready = false;
 
   constructor(readonly name: string) {}
 
   setNode(node: Node): void {
     this.node = node;
+    this.ready = isNodeReady(node);
     this.allocatable = nodeAllocatable(node);
     this.imageSizes = new Map();
     for (const image of node.status?.images ?? []) for (const n of image.names ?? []) this.imageSizes.set(n, image.sizeBytes ?? 0);

@@ -23,7 +23,8 @@ export class CycleState {
 
   /** Reads what PreFilter wrote; its absence is a bug in the plugin order. */
   require<T>(key: string): T {
-    if (!this.data.has(key)) throw new Error(`cycle state has no ${key}: did its PreFilter run?`);
-    return this.data.get(key) as T;
+    const value = this.data.get(key);
+    if (value === undefined && !this.data.has(key)) throw new Error(`cycle state has no ${key}: did its PreFilter run?`);
+    return value as T;
   }
 }

@@ -145,13 +145,18 @@ export class Framework {
 
   /** Weighted sum of every score plugin's normalized score, per node (same order as `nodes`). */
   runScore(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): number[] | Status {
+    // A plugin whose PreScore skips has nothing to score for this pod: its Score is not run (kube-scheduler's skipScorePlugins).
+    let skipped: Set<string> | undefined;
     for (const p of this.preScores) {
       const s = guard(p, () => p.preScore(state, pod, nodes));
-      if (!s.isSuccess() && s.code !== 'Skip') return s.withPlugin(p.name);
+      if (s.code === 'Skip') (skipped ??= new Set()).add(p.name);
+      else if (!s.isSuccess()) return s.withPlugin(p.name);
     }
     const totals = new Array<number>(nodes.length).fill(0);
+    // One array serves every plugin: each score is written before the plugin's normalizeScores reads it.
+    const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
     for (const { plugin, weight } of this.scores) {
-      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
+      if (skipped?.has(plugin.name)) continue;
       try {
         for (let i = 0; i < nodes.length; i++) scores[i].score = plugin.score(state, pod, nodes[i]);
         plugin.normalizeScores?.(state, pod, scores);

@@ -25,13 +25,13 @@ export class ImageLocality implements ScorePlugin {
   constructor(private readonly handle: FrameworkHandle) {}
 
   score(_state: CycleState, pod: Pod, node: NodeInfo): number {
+    if (node.imageSizes.size === 0) return 0;
     let wanted = this.imagesOf.get(pod);
     if (!wanted) {
       const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
       wanted = { images: containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!)), containers: containers.length };
       this.imagesOf.set(pod, wanted);
     }
-    if (node.imageSizes.size === 0) return 0;
     const totalNodes = this.handle.nodes().length;
     let sum = 0;
     for (const image of wanted.images) {

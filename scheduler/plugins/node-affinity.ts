@@ -31,12 +31,15 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin 
     const s = state.require<PreFilterState>(this.stateKey);
     const n = node.node!;
     const labels = n.metadata.labels ?? {};
-    const ok = s.nodeSelector.every(([k, v]) => labels[k] === v) && (s.required === undefined || anyTermMatches(s.required, n));
+    let ok = true;
+    for (let i = 0; ok && i < s.nodeSelector.length; i++) ok = labels[s.nodeSelector[i][0]] === s.nodeSelector[i][1];
+    if (ok && s.required !== undefined) ok = anyTermMatches(s.required, n);
     return ok ? Status.SUCCESS : Status.unresolvable(REASON_NODE_AFFINITY);
   }
 
   score(_state: CycleState, pod: Pod, node: NodeInfo): number {
-    const preferred: PreferredSchedulingTerm[] = pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    const preferred: PreferredSchedulingTerm[] | undefined = pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+    if (preferred === undefined) return 0;
     let sum = 0;
     for (const term of preferred) if (term.weight !== 0 && termMatches(term.preference, node.node!)) sum += term.weight;
     return sum;

@@ -1,7 +1,7 @@
 // Filter: only nodes whose Ready condition is True. (Kubernetes does this
 // through the not-ready taints its node controller adds; Kapstan checks the
 // condition directly, so nodes without a controller still behave.)
-import type { Node, Pod } from '../api-types';
+import type { Pod } from '../api-types';
 import type { CycleState } from '../framework/cycle-state';
 import type { FilterPlugin, PluginFactory } from '../framework/interface';
 import { Status } from '../framework/status';
@@ -10,23 +10,11 @@ import type { NodeInfo } from '../node-info';
 export const NODE_READY = 'NodeReady';
 export const REASON_NODE_NOT_READY = 'node(s) were not ready';
 
-/** Node objects from the cache are never mutated, so readiness is computed once per object. */
-const readiness = new WeakMap<Node, boolean>();
-
-export function isNodeReady(node: Node): boolean {
-  let ready = readiness.get(node);
-  if (ready === undefined) {
-    ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-    readiness.set(node, ready);
-  }
-  return ready;
-}
-
 export class NodeReady implements FilterPlugin {
   readonly name = NODE_READY;
 
   filter(_state: CycleState, _pod: Pod, node: NodeInfo): Status {
-    return node.node && isNodeReady(node.node) ? Status.SUCCESS : Status.unschedulable(REASON_NODE_NOT_READY);
+    return node.node && node.ready ? Status.SUCCESS : Status.unschedulable(REASON_NODE_NOT_READY);
   }
 }
 

@@ -4,22 +4,26 @@ import type { Pod } from '../api-types';
 import type { CycleState } from '../framework/cycle-state';
 import type { PluginFactory, ScorePlugin } from '../framework/interface';
 import type { NodeInfo } from '../node-info';
-import { podRequests } from '../resources';
+import { emptyResources, podRequests, Resources } from '../resources';
 import { balancedAllocationScore } from './resource-scoring';
 
 export const NODE_RESOURCES_BALANCED_ALLOCATION = 'NodeResourcesBalancedAllocation';
 
 export class NodeResourcesBalancedAllocation implements ScorePlugin {
   readonly name = NODE_RESOURCES_BALANCED_ALLOCATION;
-  private readonly cache = new WeakMap<Pod, ReturnType<typeof podRequests>>();
+  /** The requests of the pod scored last: Score runs for every node of one pod in a row. */
+  private lastPod: Pod | undefined;
+  private lastRequests: Resources = emptyResources();
 
   score(_state: CycleState, pod: Pod, node: NodeInfo): number {
-    let requests = this.cache.get(pod);
-    if (!requests) this.cache.set(pod, (requests = podRequests(pod)));
-    return balancedAllocationScore([
-      { requested: node.requested.milliCPU + requests.milliCPU, allocatable: node.allocatable.milliCPU },
-      { requested: node.requested.memory + requests.memory, allocatable: node.allocatable.memory },
-    ]);
+    if (pod !== this.lastPod) {
+      this.lastRequests = podRequests(pod);
+      this.lastPod = pod;
+    }
+    const requests = this.lastRequests;
+    const used = node.requested;
+    const a = node.allocatable;
+    return balancedAllocationScore(used.milliCPU + requests.milliCPU, a.milliCPU, used.memory + requests.memory, a.memory);
   }
 }
 

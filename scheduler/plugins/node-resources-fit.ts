@@ -8,7 +8,7 @@ import type { FilterPlugin, PluginFactory, PreFilterPlugin, ScorePlugin } from '
 import { Status } from '../framework/status';
 import type { NodeInfo } from '../node-info';
 import { podRequests, Resources } from '../resources';
-import { leastAllocatedScore, mostAllocatedScore, Usage } from './resource-scoring';
+import { leastAllocatedScore, mostAllocatedScore, ResourceScorer } from './resource-scoring';
 
 export const NODE_RESOURCES_FIT = 'NodeResourcesFit';
 export const REASON_TOO_MANY_PODS = 'Too many pods';
@@ -58,7 +58,7 @@ export function insufficientResources(requests: PreparedRequests, node: NodeInfo
 export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlugin {
   readonly name = NODE_RESOURCES_FIT;
   private readonly stateKey = `PreFilter${NODE_RESOURCES_FIT}`;
-  private readonly scorer: (u: Usage[]) => number;
+  private readonly scorer: ResourceScorer;
 
   constructor(args: NodeResourcesFitArgs = {}) {
     const type = args.scoringStrategy?.type ?? 'LeastAllocated';
@@ -78,10 +78,9 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
 
   score(state: CycleState, pod: Pod, node: NodeInfo): number {
     const nonZero = state.read<PreFilterState>(this.stateKey)?.nonZero ?? podRequests(pod, true);
-    return this.scorer([
-      { requested: node.nonZeroRequested.milliCPU + nonZero.milliCPU, allocatable: node.allocatable.milliCPU },
-      { requested: node.nonZeroRequested.memory + nonZero.memory, allocatable: node.allocatable.memory },
-    ]);
+    const used = node.nonZeroRequested;
+    const a = node.allocatable;
+    return this.scorer(used.milliCPU + nonZero.milliCPU, a.milliCPU, used.memory + nonZero.memory, a.memory);
   }
 }
 

@@ -33,16 +33,24 @@ export function requirementMatches(req: NodeSelectorRequirement, labels: Record<
   }
 }
 
+// termMatches and anyTermMatches run for every node a pod is filtered against: plain loops, no closures.
 export function termMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata.labels ?? {};
-  if (!exprs.every((r) => requirementMatches(r, labels))) return false;
+  const exprs = term.matchExpressions;
+  const fields = term.matchFields;
+  const numExprs = exprs?.length ?? 0;
+  const numFields = fields?.length ?? 0;
+  if (numExprs === 0 && numFields === 0) return false;
+  if (numExprs > 0) {
+    const labels = node.metadata.labels ?? {};
+    for (let i = 0; i < numExprs; i++) if (!requirementMatches(exprs![i], labels)) return false;
+  }
+  if (numFields === 0) return true;
   const fieldSet = { 'metadata.name': node.metadata.name ?? '' };
-  return fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, fieldSet));
+  for (let i = 0; i < numFields; i++) if (fields![i].key !== 'metadata.name' || !requirementMatches(fields![i], fieldSet)) return false;
+  return true;
 }
 
 export function anyTermMatches(terms: readonly NodeSelectorTerm[], node: Node): boolean {
-  return terms.some((t) => termMatches(t, node));
+  for (let i = 0; i < terms.length; i++) if (termMatches(terms[i], node)) return true;
+  return false;
 }

@@ -1,50 +1,37 @@
 // The arithmetic of kube-scheduler's resource scorers (noderesources
 // least_allocated.go, most_allocated.go, balanced_allocation.go), over cpu and
-// memory with weight 1 each, all integer as in Go.
+// memory with weight 1 each, all integer as in Go. They run for every scored
+// node, so they take plain numbers (requested after placing the pod, and
+// allocatable, of cpu then memory) and allocate nothing.
 import { MAX_NODE_SCORE } from '../framework/interface';
 
-export interface Usage {
-  requested: number;
-  allocatable: number;
+/** A scorer over cpu and memory: requested (pod included) and allocatable of each. */
+export type ResourceScorer = (cpuRequested: number, cpuAllocatable: number, memoryRequested: number, memoryAllocatable: number) => number;
+
+function leastRequested(requested: number, allocatable: number): number {
+  if (allocatable === 0 || requested > allocatable) return 0;
+  return Math.floor(((allocatable - requested) * MAX_NODE_SCORE) / allocatable);
 }
 
-function leastRequested(u: Usage): number {
-  if (u.allocatable === 0 || u.requested > u.allocatable) return 0;
-  return Math.floor(((u.allocatable - u.requested) * MAX_NODE_SCORE) / u.allocatable);
-}
-
-function mostRequested(u: Usage): number {
-  if (u.allocatable === 0) return 0;
-  return Math.floor((Math.min(u.requested, u.allocatable) * MAX_NODE_SCORE) / u.allocatable);
-}
-
-function weightedMean(usages: readonly Usage[], f: (u: Usage) => number): number {
-  if (usages.length === 0) return 0;
-  let sum = 0;
-  for (const u of usages) sum += f(u);
-  return Math.floor(sum / usages.length);
+function mostRequested(requested: number, allocatable: number): number {
+  if (allocatable === 0) return 0;
+  return Math.floor((Math.min(requested, allocatable) * MAX_NODE_SCORE) / allocatable);
 }
 
 /** Higher when more stays free: spreads pods. */
-export function leastAllocatedScore(usages: readonly Usage[]): number {
-  return weightedMean(usages, leastRequested);
-}
+export const leastAllocatedScore: ResourceScorer = (cpuReq, cpuAlloc, memReq, memAlloc) =>
+  Math.floor((leastRequested(cpuReq, cpuAlloc) + leastRequested(memReq, memAlloc)) / 2);
 
 /** Higher when more is used: packs pods. */
-export function mostAllocatedScore(usages: readonly Usage[]): number {
-  return weightedMean(usages, mostRequested);
-}
+export const mostAllocatedScore: ResourceScorer = (cpuReq, cpuAlloc, memReq, memAlloc) =>
+  Math.floor((mostRequested(cpuReq, cpuAlloc) + mostRequested(memReq, memAlloc)) / 2);
 
-/** Higher when the resources' used fractions are close to each other. */
-export function balancedAllocationScore(usages: readonly Usage[]): number {
-  const fractions = usages.filter((u) => u.allocatable > 0).map((u) => Math.min(u.requested / u.allocatable, 1));
-  if (fractions.length < 2) return MAX_NODE_SCORE;
-  let std: number;
-  if (fractions.length === 2) {
-    std = Math.abs((fractions[0] - fractions[1]) / 2);
-  } else {
-    const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-    std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) ** 2, 0) / fractions.length);
-  }
+/** Higher when the resources' used fractions are close to each other (a resource with no allocatable is left out). */
+export const balancedAllocationScore: ResourceScorer = (cpuReq, cpuAlloc, memReq, memAlloc) => {
+  if (!(cpuAlloc > 0) || !(memAlloc > 0)) return MAX_NODE_SCORE;
+  const cpu = Math.min(cpuReq / cpuAlloc, 1);
+  const memory = Math.min(memReq / memAlloc, 1);
+  // The standard deviation of two fractions.
+  const std = Math.abs((cpu - memory) / 2);
   return Math.floor((1 - std) * MAX_NODE_SCORE);
-}
+};

@@ -18,15 +18,19 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
   readonly name = TAINT_TOLERATION;
 
   filter(_state: CycleState, pod: Pod, node: NodeInfo): Status {
-    const taint = firstUntoleratedTaint(node.node?.spec?.taints, pod.spec.tolerations, FILTER_EFFECTS);
+    const taints = node.node?.spec?.taints;
+    if (!taints || taints.length === 0) return Status.SUCCESS;
+    const taint = firstUntoleratedTaint(taints, pod.spec.tolerations, FILTER_EFFECTS);
     return taint ? Status.unresolvable(untoleratedTaintReason(taint.key, taint.value)) : Status.SUCCESS;
   }
 
   /** The number of PreferNoSchedule taints the pod does not tolerate (lower is better). */
   score(_state: CycleState, pod: Pod, node: NodeInfo): number {
+    const taints = node.node?.spec?.taints;
+    if (!taints || taints.length === 0) return 0;
     const tolerations: Toleration[] = (pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     let count = 0;
-    for (const taint of node.node?.spec?.taints ?? []) if (taint.effect === 'PreferNoSchedule' && !tolerated(tolerations, taint)) count++;
+    for (const taint of taints) if (taint.effect === 'PreferNoSchedule' && !tolerated(tolerations, taint)) count++;
     return count;
   }
 
