@@ -261,7 +261,7 @@ async function handleBinding(ctx: RestContext, pods: ResourceStore, ns: string |
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now } as never);
       return { ...pod, spec: { ...spec, nodeName: target.name }, status: { ...status, conditions } };
     },
-    {},
+    { validated: true },
     'whole',
   );
   sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });

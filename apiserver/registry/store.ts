@@ -6,7 +6,7 @@ import { randomUUID, randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { errors, ApiError, StatusCause } from '../../api/errors';
 import { groupVersion, ResourceInfo } from '../../api/resources';
-import type { DeleteOptions, KubeList, KubeObject } from '../../api/types';
+import { clone, DeleteOptions, KubeList, KubeObject } from '../../api/types';
 import type { Backend, KeyValue } from '../storage/backend';
 import { WatchCache, CacheEvent, Subscription } from '../storage/watch-cache';
 import { decodeObject, encodeObject, MAX_OBJECT_BYTES } from './codec';
@@ -31,6 +31,12 @@ export interface WriteOptions {
    * layer for writes with a field manager (api/managed-fields).
    */
   managedFields?: (current: KubeObject | undefined, next: KubeObject) => unknown[] | undefined;
+  /**
+   * The server itself made this change from a valid object (pods/binding sets
+   * spec.nodeName and a condition), so it is not validated again: Kubernetes'
+   * binding also writes to storage without the pod's validation.
+   */
+  validated?: boolean;
 }
 
 export interface WriteResult {
@@ -238,7 +244,7 @@ export class ResourceStore {
       try {
         current = decodeObject(kv.value, kv.modRevision);
         if (precondition && precondition !== current.metadata.resourceVersion) throw this.conflict(name);
-        next = this.prepareUpdate(structuredClone(mutate(structuredClone(current))), current, subresource);
+        next = this.prepareUpdate(clone(mutate(clone(current))), current, subresource, opts.validated);
         if (opts.managedFields) setManagedFields(next, opts.managedFields(current, next));
       } catch (err) {
         if (!guessed) throw err;
@@ -272,12 +278,12 @@ export class ResourceStore {
     }
   }
 
-  private prepareUpdate(next: KubeObject, current: KubeObject, subresource?: UpdateScope): KubeObject {
+  private prepareUpdate(next: KubeObject, current: KubeObject, subresource?: UpdateScope, validated?: boolean): KubeObject {
     if (subresource === 'whole') {
       // Internal writes (binding, finalize) set spec and status together.
     } else if (subresource === 'status') {
       // The status subresource changes status only.
-      next = { ...structuredClone(current), status: next.status };
+      next = { ...clone(current), status: next.status };
     } else {
       next.apiVersion = current.apiVersion;
       next.kind = current.kind;
@@ -307,7 +313,7 @@ export class ResourceStore {
     }
     m.generation = (c.generation ?? 1) + (specChanged(next, current) ? 1 : 0);
     if (m.finalizers && m.finalizers.length === 0) delete m.finalizers;
-    this.validate(next, current);
+    if (!validated) this.validate(next, current);
     return next;
   }
 
@@ -325,7 +331,7 @@ export class ResourceStore {
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
         throw this.conflict(name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
       }
-      const next = this.markForDeletion(structuredClone(current), opts);
+      const next = this.markForDeletion(clone(current), opts);
       const removeNow = next === undefined;
       if (opts.dryRun?.length) return current;
       const res = removeNow
@@ -443,7 +449,7 @@ export class ResourceStore {
   /** Checks what the body claims against the request path; returns a private copy. */
   private checkBody(body: KubeObject, namespace: string | undefined, name?: string): KubeObject {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the request body must be a JSON object');
-    const obj = structuredClone(body);
+    const obj = clone(body);
     if (obj.kind !== undefined && obj.kind !== this.info.kind) {
       throw errors.badRequest(`the kind "${obj.kind}" of the body does not match the ${this.info.kind} endpoint`);
     }
@@ -558,7 +564,7 @@ function isPlain(v: object): boolean {
 /** Everything but metadata and status counts as spec for generation. */
 function specChanged(a: KubeObject, b: KubeObject): boolean {
   const strip = ({ metadata: _m, status: _s, ...rest }: KubeObject) => rest;
-  return !isDeepStrictEqual(strip(a), strip(b));
+  return !sameJson(strip(a), strip(b));
 }
 
 export function rfc3339(d: Date): string {
