@@ -1,12 +1,15 @@
-// Backend over a real etcd through the etcd3 client. Writes are single
+// Backend over a real etcd: reads, writes and watches as plain gRPC over
+// node:http2 (etcd-kv-client.ts, etcd-watch-client.ts), leases, compaction and
+// non-http endpoints' reads and writes through the etcd3 client. Writes are single
 // transactions (compare mod_revision, then put/delete), so a failure at any
 // point leaves etcd either unchanged or fully changed — never half-written.
 import { Etcd3, IKeyValue, isRecoverableError } from 'etcd3';
 import { circuitBreaker, retry, handleWhen, noop, ConsecutiveBreaker } from 'cockatiel';
-import { errors, ApiError } from '../../api/errors';
-import type { Backend, KeyValue, ListOptions, ListResult, PutOptions, StorageEvent, StorageWatch, WatchHandlers, WriteResult } from './backend';
+import { errors, ApiError, isApiError } from '../../api/errors';
+import type { Backend, KeyValue, ListOptions, ListResult, PutOptions, StorageWatch, WatchHandlers, WriteResult } from './backend';
 import { LeaseManager } from './lease-manager';
 import { EtcdKvClient } from './etcd-kv-client';
+import { EtcdWatchClient } from './etcd-watch-client';
 import { decodeRangeResponse, decodeTxnResponse, encodeModRevisionTxn, encodeRange, RangeRequest, TxnOp } from './etcd-proto';
 
 export interface EtcdBackendOptions {
@@ -53,7 +56,9 @@ export class EtcdBackend implements Backend {
   /** Gets, lists and writes: the hot path, on a lean gRPC client (plain-http endpoints). */
   private readonly kv?: EtcdKvClient;
   private readonly timeout: number;
-  private readonly watchers = new Set<import('etcd3').Watcher>();
+  /** Watches: plain gRPC streams, whatever the endpoints. */
+  private readonly watchClient: EtcdWatchClient;
+  private readonly watches = new Set<StorageWatch>();
   /** Leases of keys written with a TTL (Events), shared by keys that expire together. */
   private readonly leases = new LeaseManager((ttl) => this.grantLease(ttl));
   private closed = false;
@@ -73,6 +78,7 @@ export class EtcdBackend implements Backend {
       },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeout }),
     });
+    this.watchClient = new EtcdWatchClient({ endpoints: opts.endpoints, timeoutMs: this.timeout });
     if (opts.endpoints.every((e) => e.startsWith('http://'))) {
       this.kv = new EtcdKvClient({ endpoints: opts.endpoints, timeoutMs: this.timeout });
     }
@@ -179,67 +185,65 @@ export class EtcdBackend implements Backend {
   }
 
   watch(prefix: string, afterRevision: number, handlers: WatchHandlers): StorageWatch {
-    let closed = false;
-    let watcher: import('etcd3').Watcher | undefined;
-    const fail = (err: Error) => {
-      if (closed) return;
-      closed = true;
-      watcher?.cancel().catch(() => undefined);
+    let done = false;
+    const finish = (err: Error) => {
+      if (done) return;
+      done = true;
+      stop();
       handlers.onError(err);
     };
-    this.client
-      .watch()
-      .prefix(prefix)
-      .startRevision(String(afterRevision + 1))
-      .withPreviousKV()
-      .create()
-      .then((w) => {
-        watcher = w;
-        this.watchers.add(w);
-        if (closed || this.closed) {
-          w.cancel().catch(() => undefined);
-          return;
-        }
-        w.on('data', (res) => {
-          if (closed || res.events.length === 0) return;
-          const events: StorageEvent[] = res.events.map((ev) => {
-            const kv = toKV(ev.kv);
-            const prev = ev.prev_kv ? toKV(ev.prev_kv) : undefined;
-            return ev.type === 'Delete' ? { type: 'delete', kv, prev } : { type: 'put', kv, prev };
-          });
-          handlers.onEvents(events, Number(res.header.revision));
-        });
-        // etcd 3.4 cancels a watch on a compacted revision with an empty
-        // reason; ask etcd whether that revision is still readable to tell.
-        w.on('error', (err) => {
-          // etcd3 has already dropped this watcher; cancelling it again throws.
-          watcher = undefined;
-          this.watchers.delete(w);
-          this.compactedSince(afterRevision + 1).then(
-            (compacted) => fail(compacted ? errors.gone(`too old resource version: ${afterRevision}`) : storageError(err)),
-            () => fail(storageError(err)),
-          );
-        });
-      })
-      .catch((err) => fail(storageError(err)));
-    const watchers = this.watchers;
-    return {
+    const stop = () => {
+      this.watches.delete(watch);
+      stream.close();
+    };
+    const watch: StorageWatch = {
       close() {
-        if (closed) return;
-        closed = true;
-        if (watcher) watchers.delete(watcher);
-        watcher?.cancel().catch(() => undefined);
+        if (done) return;
+        done = true;
+        stop();
       },
     };
+    if (this.closed) {
+      done = true;
+      return watch;
+    }
+    let canceled = false;
+    // Its handlers run from the next tick on, when `stream` is set.
+    const stream = this.watchClient.watch(
+      { key: toBuf(prefix), rangeEnd: prefixEnd(prefix), startRevision: afterRevision + 1, prevKv: true },
+      {
+        onResponse: (res) => {
+          if (done || canceled) return;
+          if (!res.canceled) {
+            // One batch per response, as etcd grouped them (a transaction's events come together).
+            if (res.events.length) handlers.onEvents(res.events, res.revision);
+            return;
+          }
+          canceled = true;
+          const gone = errors.gone(`too old resource version: ${afterRevision}`);
+          if (res.compactRevision > 0) return finish(gone);
+          // Some etcd versions cancel a watch on a compacted revision without
+          // saying so; ask etcd whether that revision is still readable to tell.
+          const err = storageError(new Error(`etcd canceled the watch${res.cancelReason ? `: ${res.cancelReason}` : ''}`));
+          this.compactedSince(afterRevision + 1).then(
+            (compacted) => finish(compacted ? gone : err),
+            () => finish(err),
+          );
+        },
+        onError: (err) => finish(storageError(err)),
+      },
+    );
+    this.watches.add(watch);
+    return watch;
   }
 
   /** True when `revision` has been compacted away. */
   private async compactedSince(revision: number): Promise<boolean> {
     try {
-      await this.client.kv.range({ key: toBuf('/'), revision, count_only: true });
+      await this.range({ key: toBuf('/'), revision, countOnly: true });
       return false;
     } catch (err) {
-      if (/compacted/.test((err as Error).message)) return true;
+      if (isApiError(err, 'Gone')) return true;
       throw err;
     }
   }
@@ -255,20 +259,9 @@ export class EtcdBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const open = [...this.watchers];
-    this.watchers.clear();
-    await Promise.race([Promise.allSettled(open.map((w) => w.cancel())), new Promise((r) => setTimeout(r, 500))]);
+    for (const w of [...this.watches]) w.close();
+    this.watchClient.close();
     this.client.close();
     this.kv?.close();
-    // etcd3 keeps re-establishing its watch stream for as long as any watcher
-    // is attached, even after close(). Once its stream has dropped (state is
-    // no longer Connected), leave it no watchers so that retry loop ends.
-    const manager = (this.client as unknown as { watchManager?: { watchers: unknown[]; state: number } }).watchManager;
-    const release = () => {
-      if (!manager) return;
-      if (manager.state !== 2) manager.watchers = [];
-      else setTimeout(release, 10).unref();
-    };
-    release();
   }
 }

@@ -2,7 +2,7 @@
 // per endpoint. The etcd3 client's stack (policies, interceptors, resolver,
 // load balancer, a protobuf runtime) cost about as much CPU per call as the
 // rest of a create; this is the apiserver's hot path, so it gets a lean one.
-// Watches and maintenance calls stay on etcd3.
+// Watches are etcd-watch-client.ts; leases and compaction stay on etcd3.
 import http2 from 'node:http2';
 
 export class EtcdCallError extends Error {
@@ -24,7 +24,51 @@ export interface EtcdKvClientOptions {
   timeoutMs: number;
 }
 
-const GRPC_HEADERS = { ':method': 'POST', 'content-type': 'application/grpc', te: 'trailers' } as const;
+export const GRPC_HEADERS = { ':method': 'POST', 'content-type': 'application/grpc', te: 'trailers' } as const;
+
+/**
+ * The session to endpoint `index`, dialled when its slot is empty or dead; it
+ * leaves the slot when it fails or ends. Unreferenced: an idle session does
+ * not keep the process alive.
+ */
+export function etcdSession(sessions: (http2.ClientHttp2Session | undefined)[], index: number, endpoint: string): http2.ClientHttp2Session {
+  let s = sessions[index];
+  if (s && !s.closed && !s.destroyed) return s;
+  s = http2.connect(endpoint);
+  const created = s;
+  const drop = () => {
+    if (sessions[index] === created) sessions[index] = undefined;
+  };
+  s.on('error', drop);
+  s.on('goaway', drop);
+  s.on('close', drop);
+  s.unref();
+  sessions[index] = s;
+  return s;
+}
+
+/** The gRPC status of a call, filled in when its headers or trailers carry one. */
+export function grpcStatus(stream: http2.ClientHttp2Stream): { code?: number; message: string } {
+  const status: { code?: number; message: string } = { message: '' };
+  const read = (headers: http2.IncomingHttpHeaders) => {
+    const code = headers['grpc-status'];
+    if (code === undefined) return;
+    status.code = Number(code);
+    status.message = decodeURIComponent(String(headers['grpc-message'] ?? ''));
+  };
+  stream.on('response', read);
+  stream.on('trailers', read);
+  return status;
+}
+
+/** A gRPC length-prefixed message, uncompressed. */
+export function grpcFrame(message: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(5 + message.length);
+  frame[0] = 0; // not compressed
+  frame.writeUInt32BE(message.length, 1);
+  message.copy(frame, 5);
+  return frame;
+}
 
 export class EtcdKvClient {
   private readonly sessions: (http2.ClientHttp2Session | undefined)[];
@@ -56,10 +100,7 @@ export class EtcdKvClient {
    * session refused before sending anything is redialled once more.
    */
   private async call(path: string, message: Buffer): Promise<Buffer> {
-    const frame = Buffer.allocUnsafe(5 + message.length);
-    frame[0] = 0; // not compressed
-    frame.writeUInt32BE(message.length, 1);
-    message.copy(frame, 5);
+    const frame = grpcFrame(message);
     let lastError: Error | undefined;
     let redialled = false;
     for (let attempt = 0; attempt < this.opts.endpoints.length; attempt++) {
@@ -83,20 +124,7 @@ export class EtcdKvClient {
   }
 
   private session(index: number): http2.ClientHttp2Session {
-    let s = this.sessions[index];
-    if (s && !s.closed && !s.destroyed) return s;
-    s = http2.connect(this.opts.endpoints[index]);
-    const created = s;
-    const drop = () => {
-      if (this.sessions[index] === created) this.sessions[index] = undefined;
-    };
-    s.on('error', drop);
-    s.on('goaway', drop);
-    s.on('close', drop);
-    // An idle session must not keep the process alive.
-    s.unref();
-    this.sessions[index] = s;
-    return s;
+    return etcdSession(this.sessions, index, this.opts.endpoints[index]);
   }
 
   private once(index: number, path: string, frame: Buffer): Promise<Buffer> {
@@ -112,8 +140,7 @@ export class EtcdKvClient {
         return;
       }
       const chunks: Buffer[] = [];
-      let status: number | undefined;
-      let statusMessage = '';
+      const status = grpcStatus(stream);
       let answered = false;
       const settle = (err: Error | undefined, value?: Buffer) => {
         if (answered) return;
@@ -128,19 +155,11 @@ export class EtcdKvClient {
         () => settle(new EtcdCallError(`etcd ${path}: deadline of ${this.opts.timeoutMs} ms exceeded`, 4)),
         this.opts.timeoutMs,
       );
-      const readStatus = (headers: http2.IncomingHttpHeaders) => {
-        const code = headers['grpc-status'];
-        if (code === undefined) return;
-        status = Number(code);
-        statusMessage = decodeURIComponent(String(headers['grpc-message'] ?? ''));
-      };
-      stream.on('response', readStatus);
-      stream.on('trailers', readStatus);
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', (err) => settle(new EtcdCallError(`etcd ${this.opts.endpoints[index]}: ${err.message}`)));
       stream.on('close', () => {
-        if (status === undefined) return settle(new EtcdCallError(`etcd ${this.opts.endpoints[index]}: the call ended without a status`));
-        if (status !== 0) return settle(new EtcdCallError(statusMessage || `etcd call failed with gRPC status ${status}`, status));
+        if (status.code === undefined) return settle(new EtcdCallError(`etcd ${this.opts.endpoints[index]}: the call ended without a status`));
+        if (status.code !== 0) return settle(new EtcdCallError(status.message || `etcd call failed with gRPC status ${status.code}`, status.code));
         const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
         if (body.length < 5) return settle(new EtcdCallError(`etcd ${path}: empty answer`, 13));
         settle(undefined, body.subarray(5, 5 + body.readUInt32BE(1)));

@@ -1,8 +1,8 @@
-// The few etcd KV messages the apiserver's hot path sends and reads (Range
-// and Txn, etcd's api/etcdserverpb/rpc.proto and mvccpb/kv.proto), encoded
+// The few etcd messages the apiserver sends and reads (Range, Txn and Watch,
+// etcd's api/etcdserverpb/rpc.proto and mvccpb/kv.proto), encoded
 // and decoded by hand: a generic protobuf runtime costs more per call than
 // the whole write does in etcd.
-import type { KeyValue } from './backend';
+import type { KeyValue, StorageEvent } from './backend';
 
 // ---- encoding ---------------------------------------------------------------
 
@@ -90,6 +90,26 @@ export function encodeModRevisionTxn(key: Buffer, expectedRevision: number, succ
   // Compare{result: EQUAL, target: MOD, key, mod_revision}; the oneof value is sent even when 0.
   const compare = new Writer().varint(1, 0).varint(2, 2).bytes(3, key).varint(6, expectedRevision, true).finish();
   return new Writer().bytes(1, compare).bytes(2, encodeOp(success)).bytes(3, encodeOp(failure)).finish();
+}
+
+export interface WatchCreate {
+  key: Buffer;
+  rangeEnd?: Buffer;
+  /** First revision to report (0 = from now). */
+  startRevision: number;
+  /** Deletes and updates carry the value before them. */
+  prevKv: boolean;
+}
+
+/** WatchRequest{create_request: WatchCreateRequest}. */
+export function encodeWatchCreate(c: WatchCreate): Buffer {
+  const create = new Writer()
+    .bytes(1, c.key)
+    .bytes(2, c.rangeEnd)
+    .varint(3, c.startRevision)
+    .varint(6, c.prevKv ? 1 : 0)
+    .finish();
+  return new Writer().bytes(1, create).finish();
 }
 
 // ---- decoding -----------------------------------------------------------------
@@ -209,6 +229,49 @@ export function decodeTxnResponse(buf: Buffer): TxnResponse {
         return true;
       });
     } else return false;
+    return true;
+  });
+  return res;
+}
+
+export interface WatchResponse {
+  /** header.revision: the store's revision when etcd sent this. */
+  revision: number;
+  watchId: number;
+  created: boolean;
+  canceled: boolean;
+  /** Set when the watch was canceled because its start revision is compacted. */
+  compactRevision: number;
+  cancelReason: string;
+  events: StorageEvent[];
+}
+
+function decodeEvent(buf: Buffer): StorageEvent {
+  let deleted = false;
+  let kv: KeyValue | undefined;
+  let prev: KeyValue | undefined;
+  fields(buf, (r, no, wt) => {
+    if (no === 1 && wt === 0) deleted = r.varint() === 1; // mvccpb.Event.EventType: PUT = 0, DELETE = 1
+    else if (no === 2 && wt === 2) kv = decodeKeyValue(r.bytes());
+    else if (no === 3 && wt === 2) prev = decodeKeyValue(r.bytes());
+    else return false;
+    return true;
+  });
+  kv ??= { key: '', value: Buffer.alloc(0), modRevision: 0, createRevision: 0 };
+  return { type: deleted ? 'delete' : 'put', kv, prev };
+}
+
+export function decodeWatchResponse(buf: Buffer): WatchResponse {
+  const res: WatchResponse = { revision: 0, watchId: 0, created: false, canceled: false, compactRevision: 0, cancelReason: '', events: [] };
+  fields(buf, (r, no, wt) => {
+    if (no === 1 && wt === 2) res.revision = headerRevision(r.bytes());
+    else if (no === 2 && wt === 0) res.watchId = r.varint();
+    else if (no === 3 && wt === 0) res.created = r.varint() !== 0;
+    else if (no === 4 && wt === 0) res.canceled = r.varint() !== 0;
+    else if (no === 5 && wt === 0) res.compactRevision = r.varint();
+    else if (no === 6 && wt === 2) res.cancelReason = r.bytes().toString();
+    else if (no === 11 && wt === 2) res.events.push(decodeEvent(r.bytes()));
+    else return false;
     return true;
   });
   return res;
