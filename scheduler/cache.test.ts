@@ -50,3 +50,20 @@ test('image counts follow node updates', () => {
   cache.addOrUpdateNode(makeNode('b').obj());
   assert.equal(cache.nodesWithImage('nginx:1.25'), 1);
 });
+
+test("NodeInfo's flat copies for the filters follow node updates, pods and node removal", () => {
+  const cache = new SchedulerCache();
+  cache.addOrUpdateNode(makeNode('n1').capacity({ cpu: '4', memory: '1Gi', pods: '3' }).label('zone', 'a').obj());
+  const n1 = cache.getNode('n1')!;
+  assert.deepEqual([n1.ready, n1.unschedulable, n1.taints, n1.labels.zone, n1.allowedPodNumber], [true, false, undefined, 'a', 3]);
+  const pod = makePod('p').requests({ cpu: '1500m', memory: '256Mi' }).obj();
+  cache.assumePod(pod, 'n1');
+  assert.deepEqual([n1.podCount, n1.freeMilliCPU, n1.freeMemory, n1.requestedMilliCPU, n1.nonZeroRequestedMemory], [1, 2500, 768 * 1024 * 1024, 1500, 256 * 1024 * 1024]);
+  cache.addOrUpdateNode(makeNode('n1').capacity({ cpu: '8', memory: '1Gi' }).taint('k', 'v').unschedulable().notReady().obj());
+  assert.deepEqual([n1.ready, n1.unschedulable, n1.taints?.length, n1.labels.zone, n1.allocatableMilliCPU, n1.freeMilliCPU], [false, true, 1, undefined, 8000, 6500]);
+  cache.forgetPod(pod);
+  assert.deepEqual([n1.podCount, n1.freeMilliCPU, n1.requestedMemory], [0, 8000, 0]);
+  cache.addOrUpdatePod(makePod('bound').node('n1').obj());
+  cache.removeNode('n1');
+  assert.deepEqual([n1.ready, n1.unschedulable, n1.taints, n1.labels], [false, false, undefined, {}]);
+});

@@ -50,7 +50,7 @@ export class SchedulerCache {
     this.nodeList = undefined;
     // Pods still bound to it keep a placeholder until their own deletion arrives.
     if (info.pods.size === 0) this.nodeInfos.delete(name);
-    else info.node = undefined;
+    else info.clearNode();
   }
 
   getNode(name: string): NodeInfo | undefined {

@@ -5,7 +5,7 @@ import type { CycleState } from '../framework/cycle-state';
 import { defaultNormalizeScore, FilterPlugin, NodeScore, PluginFactory, PreFilterPlugin, ScorePlugin } from '../framework/interface';
 import { Status } from '../framework/status';
 import type { NodeInfo } from '../node-info';
-import { anyTermMatches, termMatches } from './node-selector';
+import { anyTermMatchesLabels, termMatches } from './node-selector';
 
 export const NODE_AFFINITY = 'NodeAffinity';
 export const REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
@@ -29,11 +29,10 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin 
 
   filter(state: CycleState, _pod: Pod, node: NodeInfo): Status {
     const s = state.require<PreFilterState>(this.stateKey);
-    const n = node.node!;
-    const labels = n.metadata.labels ?? {};
+    const labels = node.labels;
     let ok = true;
     for (let i = 0; ok && i < s.nodeSelector.length; i++) ok = labels[s.nodeSelector[i][0]] === s.nodeSelector[i][1];
-    if (ok && s.required !== undefined) ok = anyTermMatches(s.required, n);
+    if (ok && s.required !== undefined) ok = anyTermMatchesLabels(s.required, labels, node.name);
     return ok ? Status.SUCCESS : Status.unresolvable(REASON_NODE_AFFINITY);
   }
 

@@ -21,9 +21,7 @@ export class NodeResourcesBalancedAllocation implements ScorePlugin {
       this.lastPod = pod;
     }
     const requests = this.lastRequests;
-    const used = node.requested;
-    const a = node.allocatable;
-    return balancedAllocationScore(used.milliCPU + requests.milliCPU, a.milliCPU, used.memory + requests.memory, a.memory);
+    return balancedAllocationScore(node.requestedMilliCPU + requests.milliCPU, node.allocatableMilliCPU, node.requestedMemory + requests.memory, node.allocatableMemory);
   }
 }
 

@@ -37,15 +37,16 @@ export interface NodeResourcesFitArgs {
 /** The reasons the pod does not fit the node's free resources (undefined when it fits). */
 export function insufficientResources(requests: PreparedRequests, node: NodeInfo): string[] | undefined {
   let reasons: string[] | undefined;
-  const a = node.allocatable;
-  if (node.pods.size + 1 > a.allowedPodNumber) reasons = [REASON_TOO_MANY_PODS];
+  // The flat fields of NodeInfo: this runs for every node of every cycle.
+  if (node.podCount + 1 > node.allowedPodNumber) reasons = [REASON_TOO_MANY_PODS];
   if (requests.asksNothing) return reasons;
-  const used = node.requested;
-  const cpuShort = requests.milliCPU > 0 && requests.milliCPU > a.milliCPU - used.milliCPU;
-  const memoryShort = requests.memory > 0 && requests.memory > a.memory - used.memory;
-  const storageShort = requests.ephemeralStorage > 0 && requests.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage;
+  const cpuShort = requests.milliCPU > 0 && requests.milliCPU > node.freeMilliCPU;
+  const memoryShort = requests.memory > 0 && requests.memory > node.freeMemory;
+  const storageShort = requests.ephemeralStorage > 0 && requests.ephemeralStorage > node.freeEphemeralStorage;
   if (!cpuShort && !memoryShort && !storageShort && requests.scalarEntries.length === 0) return reasons;
   reasons ??= [];
+  const a = node.allocatable;
+  const used = node.requested;
   if (cpuShort) reasons.push('Insufficient cpu');
   if (memoryShort) reasons.push('Insufficient memory');
   if (storageShort) reasons.push('Insufficient ephemeral-storage');
@@ -78,9 +79,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
 
   score(state: CycleState, pod: Pod, node: NodeInfo): number {
     const nonZero = state.read<PreFilterState>(this.stateKey)?.nonZero ?? podRequests(pod, true);
-    const used = node.nonZeroRequested;
-    const a = node.allocatable;
-    return this.scorer(used.milliCPU + nonZero.milliCPU, a.milliCPU, used.memory + nonZero.memory, a.memory);
+    return this.scorer(node.nonZeroRequestedMilliCPU + nonZero.milliCPU, node.allocatableMilliCPU, node.nonZeroRequestedMemory + nonZero.memory, node.allocatableMemory);
   }
 }
 

@@ -7,7 +7,7 @@ function asInteger(s: string | undefined): number | undefined {
   return s !== undefined && /^-?\d+$/.test(s) ? Number(s) : undefined;
 }
 
-export function requirementMatches(req: NodeSelectorRequirement, labels: Record<string, string>): boolean {
+export function requirementMatches(req: NodeSelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, req.key);
   const value = labels[req.key];
   const values = req.values ?? [];
@@ -33,24 +33,31 @@ export function requirementMatches(req: NodeSelectorRequirement, labels: Record<
   }
 }
 
-// termMatches and anyTermMatches run for every node a pod is filtered against: plain loops, no closures.
 export function termMatches(term: NodeSelectorTerm, node: Node): boolean {
+  return termMatchesLabels(term, node.metadata.labels ?? {}, node.metadata.name ?? '');
+}
+
+export function anyTermMatches(terms: readonly NodeSelectorTerm[], node: Node): boolean {
+  return anyTermMatchesLabels(terms, node.metadata.labels ?? {}, node.metadata.name ?? '');
+}
+
+// The label forms run for every node a pod is filtered against (NodeInfo keeps
+// the labels at hand): plain loops, no closures.
+function termMatchesLabels(term: NodeSelectorTerm, labels: Readonly<Record<string, string>>, nodeName: string): boolean {
   const exprs = term.matchExpressions;
   const fields = term.matchFields;
   const numExprs = exprs?.length ?? 0;
   const numFields = fields?.length ?? 0;
   if (numExprs === 0 && numFields === 0) return false;
-  if (numExprs > 0) {
-    const labels = node.metadata.labels ?? {};
-    for (let i = 0; i < numExprs; i++) if (!requirementMatches(exprs![i], labels)) return false;
-  }
+  for (let i = 0; i < numExprs; i++) if (!requirementMatches(exprs![i], labels)) return false;
   if (numFields === 0) return true;
-  const fieldSet = { 'metadata.name': node.metadata.name ?? '' };
+  const fieldSet = { 'metadata.name': nodeName };
   for (let i = 0; i < numFields; i++) if (fields![i].key !== 'metadata.name' || !requirementMatches(fields![i], fieldSet)) return false;
   return true;
 }
 
-export function anyTermMatches(terms: readonly NodeSelectorTerm[], node: Node): boolean {
-  for (let i = 0; i < terms.length; i++) if (termMatches(terms[i], node)) return true;
+/** Whether a node with these labels and name matches any of the terms. */
+export function anyTermMatchesLabels(terms: readonly NodeSelectorTerm[], labels: Readonly<Record<string, string>>, nodeName: string): boolean {
+  for (let i = 0; i < terms.length; i++) if (termMatchesLabels(terms[i], labels, nodeName)) return true;
   return false;
 }

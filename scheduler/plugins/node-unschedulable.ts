@@ -15,7 +15,7 @@ export class NodeUnschedulable implements FilterPlugin {
   readonly name = NODE_UNSCHEDULABLE;
 
   filter(_state: CycleState, pod: Pod, node: NodeInfo): Status {
-    if (!node.node?.spec?.unschedulable) return Status.SUCCESS;
+    if (!node.unschedulable) return Status.SUCCESS;
     return tolerated(pod.spec.tolerations, UNSCHEDULABLE_TAINT) ? Status.SUCCESS : Status.unresolvable(REASON_NODE_UNSCHEDULABLE);
   }
 }

@@ -18,16 +18,16 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
   readonly name = TAINT_TOLERATION;
 
   filter(_state: CycleState, pod: Pod, node: NodeInfo): Status {
-    const taints = node.node?.spec?.taints;
-    if (!taints || taints.length === 0) return Status.SUCCESS;
+    const taints = node.taints;
+    if (taints === undefined) return Status.SUCCESS;
     const taint = firstUntoleratedTaint(taints, pod.spec.tolerations, FILTER_EFFECTS);
     return taint ? Status.unresolvable(untoleratedTaintReason(taint.key, taint.value)) : Status.SUCCESS;
   }
 
   /** The number of PreferNoSchedule taints the pod does not tolerate (lower is better). */
   score(_state: CycleState, pod: Pod, node: NodeInfo): number {
-    const taints = node.node?.spec?.taints;
-    if (!taints || taints.length === 0) return 0;
+    const taints = node.taints;
+    if (taints === undefined) return 0;
     const tolerations: Toleration[] = (pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     let count = 0;
     for (const taint of taints) if (taint.effect === 'PreferNoSchedule' && !tolerated(tolerations, taint)) count++;
