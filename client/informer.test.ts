@@ -74,6 +74,35 @@ test('lists, then watches: handlers hear adds, updates and deletes; the label in
   }
 });
 
+test('an update that keeps the labels keeps the object in the indexes; one that drops them takes it out', async () => {
+  await makeNamespace('kap-inf-d');
+  await client.create(configMaps, 'kap-inf-d', cm('x', { app: 'web', tier: 'front' }));
+  const inf = new Informer({ client, resource: configMaps, namespace: 'kap-inf-d' });
+  let updates = 0;
+  inf.addEventHandler({ onUpdate: () => updates++ });
+  inf.start();
+  try {
+    await inf.waitForSync();
+    const live = await client.get(configMaps, 'kap-inf-d', 'x');
+    live.data = { changed: 'yes' };
+    live.metadata.labels = { tier: 'front', app: 'web' }; // same pairs, other order
+    await client.update(configMaps, 'kap-inf-d', live);
+    await eventually(() => updates >= 1, 'the update');
+    assert.equal((inf.getByName('kap-inf-d', 'x')?.data as Record<string, string> | undefined)?.changed, 'yes');
+    assert.deepEqual(inf.list('kap-inf-d').map(keyOf), ['kap-inf-d/x']);
+    assert.deepEqual(inf.listBySelector('kap-inf-d', parseLabelSelector('app=web,tier=front')).map(keyOf), ['kap-inf-d/x']);
+    const next = await client.get(configMaps, 'kap-inf-d', 'x');
+    next.metadata.labels = { app: 'web' };
+    await client.update(configMaps, 'kap-inf-d', next);
+    await eventually(() => updates >= 2, 'the second update');
+    assert.deepEqual(inf.listBySelector('kap-inf-d', parseLabelSelector('tier=front')), [], 'the dropped label left the index');
+    assert.deepEqual(inf.listBySelector('kap-inf-d', parseLabelSelector('app=web')).map(keyOf), ['kap-inf-d/x']);
+    assert.deepEqual(inf.list('kap-inf-d').map(keyOf), ['kap-inf-d/x']);
+  } finally {
+    await inf.stop();
+  }
+});
+
 test('periodic resync replays the cache to handlers as updates', async () => {
   await makeNamespace('kap-inf-b');
   await client.create(configMaps, 'kap-inf-b', cm('one'));

@@ -220,9 +220,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     const key = keyOf(obj);
     const old = this.cache.get(key);
     if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion && old.metadata.uid === obj.metadata.uid) return;
-    if (old) this.unindex(key, old);
+    // Same key, same namespace: the indexes change only with the labels.
+    const reindex = !old || !sameFields(old.metadata.labels, obj.metadata.labels);
+    if (old && reindex) this.unindex(key, old, false);
     this.cache.set(key, obj);
-    this.index(key, obj);
+    if (reindex) this.index(key, obj, !old);
     if (old && old.metadata.uid !== obj.metadata.uid) {
       // Deleted and recreated while we were not watching.
       for (const h of this.handlers) this.call(h, 'onDelete', old);
@@ -243,25 +245,33 @@ export class Informer<T extends KubeObject = KubeObject> {
     for (const h of this.handlers) this.call(h, 'onDelete', obj);
   }
 
-  private index(key: string, obj: T): void {
-    const ns = obj.metadata.namespace ?? '';
-    let inNs = this.namespaceIndex.get(ns);
-    if (!inNs) this.namespaceIndex.set(ns, (inNs = new Set()));
-    inNs.add(key);
-    for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
-      const label = `${k}=${v}`;
+  /** Adds obj to the label index, and to the namespace index unless it is there already. */
+  private index(key: string, obj: T, withNamespace = true): void {
+    if (withNamespace) {
+      const ns = obj.metadata.namespace ?? '';
+      let inNs = this.namespaceIndex.get(ns);
+      if (!inNs) this.namespaceIndex.set(ns, (inNs = new Set()));
+      inNs.add(key);
+    }
+    const labels = obj.metadata.labels;
+    for (const k in labels) {
+      const label = `${k}=${labels[k]}`;
       let keys = this.labelIndex.get(label);
       if (!keys) this.labelIndex.set(label, (keys = new Set()));
       keys.add(key);
     }
   }
 
-  private unindex(key: string, obj: T): void {
-    const inNs = this.namespaceIndex.get(obj.metadata.namespace ?? '');
-    inNs?.delete(key);
-    if (inNs?.size === 0) this.namespaceIndex.delete(obj.metadata.namespace ?? '');
-    for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
-      const label = `${k}=${v}`;
+  /** Drops obj from the label index, and from the namespace index unless it stays there. */
+  private unindex(key: string, obj: T, withNamespace = true): void {
+    if (withNamespace) {
+      const inNs = this.namespaceIndex.get(obj.metadata.namespace ?? '');
+      inNs?.delete(key);
+      if (inNs?.size === 0) this.namespaceIndex.delete(obj.metadata.namespace ?? '');
+    }
+    const labels = obj.metadata.labels;
+    for (const k in labels) {
+      const label = `${k}=${labels[k]}`;
       const keys = this.labelIndex.get(label);
       keys?.delete(key);
       if (keys?.size === 0) this.labelIndex.delete(label);
@@ -297,6 +307,24 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.sleepTimer = { handle: this.clock.setTimeout(wake, ms), wake };
     });
   }
+}
+
+/**
+ * Whether two flat records (label maps, owner references) hold the same
+ * fields with the same (===) values, in any order; missing and empty are the same.
+ */
+export function sameFields(a: object | undefined, b: object | undefined): boolean {
+  if (a === b) return true;
+  const x = a as Record<string, unknown> | undefined;
+  const y = b as Record<string, unknown> | undefined;
+  let n = 0;
+  for (const k in x) {
+    const v = x[k];
+    if (!y || y[k] !== v || (v === undefined && !(k in y))) return false;
+    n++;
+  }
+  for (const _ in y) if (--n < 0) return false;
+  return n === 0;
 }
 
 /** One informer per resource, shared by every controller that needs it. */

@@ -74,3 +74,24 @@ test('close() ends iteration; ERROR events decode to ApiError; malformed lines f
     await broken.close();
   }
 });
+
+test('a character split across chunks, CRLF line ends and whitespace-only lines', async () => {
+  const first = Buffer.from('{"type":"ADDED","object":{"n":"é✓"}}\r\n');
+  const cut = first.indexOf(Buffer.from('✓')) + 1; // inside the three bytes of ✓
+  const s = await serve((res) => {
+    res.writeHead(200);
+    res.write(first.subarray(0, cut));
+    setTimeout(() => {
+      res.write(first.subarray(cut));
+      res.write(' \t\r\n\n\u00a0{"type":"MODIFIED","object":{"n":"x"}}\u00a0\n');
+      res.end('  \n');
+    }, 10);
+  });
+  try {
+    const events = [];
+    for await (const ev of watchStreamOf<{ n: string }>(s.res)) events.push(`${ev.type}:${ev.object.n}`);
+    assert.deepEqual(events, ['ADDED:é✓', 'MODIFIED:x']);
+  } finally {
+    await s.close();
+  }
+});

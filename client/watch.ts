@@ -13,13 +13,36 @@ export interface WatchStream<T = unknown> extends AsyncIterable<WatchEvent<T>> {
   close(): void;
 }
 
+/**
+ * One line of a watch response: its event, undefined for a blank line, an
+ * Error for one that is not JSON. Surrounding whitespace is ignored as by
+ * String.trim (JSON.parse itself skips the usual JSON whitespace).
+ */
+function parseLine<T>(line: string): WatchEvent<T> | undefined | Error {
+  try {
+    return JSON.parse(line) as WatchEvent<T>;
+  } catch (err) {
+    const trimmed = line.trim();
+    if (!trimmed) return undefined;
+    if (trimmed.length === line.length) return new Error(`malformed watch event: ${(err as Error).message}: ${trimmed.slice(0, 200)}`);
+    try {
+      return JSON.parse(trimmed) as WatchEvent<T>;
+    } catch (err2) {
+      return new Error(`malformed watch event: ${(err2 as Error).message}: ${trimmed.slice(0, 200)}`);
+    }
+  }
+}
+
+const NEWLINE = 0x0a;
+
 /** Parses a newline-delimited JSON watch response. */
 export function watchStreamOf<T>(res: IncomingMessage, onClose: () => void = () => res.destroy()): WatchStream<T> {
   const queue: WatchEvent<T>[] = [];
   let failure: Error | undefined;
   let done = false;
   let wake: (() => void) | undefined;
-  let partial = '';
+  /** Bytes of a line not yet ended by a newline (chunks kept apart until it ends). */
+  let partial: Buffer[] = [];
 
   const notify = () => {
     const w = wake;
@@ -33,36 +56,48 @@ export function watchStreamOf<T>(res: IncomingMessage, onClose: () => void = () 
     notify();
   };
 
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => {
-    partial += chunk;
-    let nl: number;
-    while ((nl = partial.indexOf('\n')) >= 0) {
-      const line = partial.slice(0, nl).trim();
-      partial = partial.slice(nl + 1);
-      if (!line) continue;
-      try {
-        queue.push(JSON.parse(line) as WatchEvent<T>);
-      } catch (err) {
-        finish(new Error(`malformed watch event: ${(err as Error).message}: ${line.slice(0, 200)}`));
-        res.destroy();
-        return;
-      }
+  // Lines are found in the raw bytes and only complete ones are decoded: a
+  // newline byte never occurs inside a multi-byte UTF-8 sequence.
+  res.on('data', (chunk: Buffer | string) => {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let start = 0;
+    let nl = buf.indexOf(NEWLINE);
+    if (nl >= 0 && partial.length > 0) {
+      partial.push(buf.subarray(0, nl));
+      const line = Buffer.concat(partial);
+      partial = [];
+      if (!pushLine(line, 0, line.length)) return;
+      start = nl + 1;
+      nl = buf.indexOf(NEWLINE, start);
     }
+    while (nl >= 0) {
+      if (!pushLine(buf, start, nl)) return;
+      start = nl + 1;
+      nl = buf.indexOf(NEWLINE, start);
+    }
+    if (start < buf.length) partial.push(start === 0 ? buf : buf.subarray(start));
     if (queue.length >= HIGH_WATER_EVENTS) res.pause();
     notify();
   });
+  /** Parses bytes [from, to) as one event; false (the stream failed) when they are not JSON. */
+  const pushLine = (buf: Buffer, from: number, to: number): boolean => {
+    if (from === to) return true;
+    const event = parseLine<T>(buf.toString('utf8', from, to));
+    if (event instanceof Error) {
+      finish(event);
+      res.destroy();
+      return false;
+    }
+    if (event !== undefined) queue.push(event);
+    return true;
+  };
   res.on('end', () => {
     // A final event without a trailing newline still counts.
-    const line = partial.trim();
-    partial = '';
-    if (line) {
-      try {
-        queue.push(JSON.parse(line) as WatchEvent<T>);
-      } catch {
-        /* a truncated line at the end of a cut stream is dropped */
-      }
-    }
+    const rest = partial.length > 0 ? Buffer.concat(partial).toString('utf8') : '';
+    partial = [];
+    const event = rest ? parseLine<T>(rest) : undefined;
+    // (a truncated line at the end of a cut stream is dropped)
+    if (event !== undefined && !(event instanceof Error)) queue.push(event);
     finish();
   });
   res.on('error', (err) => finish(err));

@@ -110,3 +110,51 @@ test('an owner in foreground deletion has its dependents deleted, and keeps its 
   });
   await assert.rejects(cluster.client.get(resources.configMaps, ns, 'parent'), { code: 'NotFound' });
 });
+
+test('the dependents index follows ownerReference edits; an update that keeps them enqueues nothing', async () => {
+  const ns = 'kap-gcu-edits';
+  await createNamespace(cluster.client, ns);
+  const owner = await cluster.client.create(resources.configMaps, ns, configMap('owner'));
+  const other = await cluster.client.create(resources.configMaps, ns, configMap('other'));
+  await cluster.client.create(resources.configMaps, ns, configMap('dep'));
+  await withBed(async (bed) => {
+    const gc = bed.controller;
+    const drain = async (): Promise<string[]> => {
+      const keys: string[] = [];
+      while (gc.queue.length > 0) {
+        const k = (await gc.queue.get())!;
+        gc.queue.done(k);
+        keys.push(k);
+      }
+      return keys;
+    };
+    const edit = async (change: (o: KubeObject) => void): Promise<void> => {
+      const live = await cluster.client.get(resources.configMaps, ns, 'dep');
+      change(live);
+      await cluster.client.update(resources.configMaps, ns, live);
+      await bed.caughtUp(resources.configMaps, ns, 'dep');
+    };
+    const dependents = (o: KubeObject) => gc.dependentsOf(o.metadata.uid!).map((d) => d.obj.metadata.name);
+    await drain();
+
+    await edit((o) => (o.metadata.ownerReferences = [ref(owner)]));
+    assert.deepEqual(dependents(owner), ['dep']);
+    assert.ok((await drain()).includes(key(ns, 'dep')), 'a new owner is checked');
+
+    await edit((o) => (o.data = { changed: 'yes' }));
+    assert.ok(!(await drain()).includes(key(ns, 'dep')), 'same owners: nothing to check');
+    assert.deepEqual(dependents(owner), ['dep']);
+
+    await edit((o) => (o.metadata.ownerReferences = [ref(other)]));
+    assert.deepEqual(dependents(owner), []);
+    assert.deepEqual(dependents(other), ['dep']);
+    assert.ok((await drain()).includes(key(ns, 'dep')));
+
+    await edit((o) => (o.metadata.ownerReferences = [{ ...ref(other), blockOwnerDeletion: true }]));
+    assert.ok((await drain()).includes(key(ns, 'dep')), 'a changed field of a reference counts as a change');
+    assert.deepEqual(dependents(other), ['dep']);
+
+    await edit((o) => delete o.metadata.ownerReferences);
+    assert.deepEqual(dependents(other), []);
+  });
+});

@@ -10,7 +10,7 @@
 import { isApiError } from '../api/errors';
 import { findByKind, ResourceInfo, RESOURCES } from '../api/resources';
 import type { DeleteOptions, KubeObject, OwnerReference } from '../api/types';
-import { Informer, keyOf, splitKey } from '../client/informer';
+import { Informer, keyOf, sameFields, splitKey } from '../client/informer';
 import { Controller, ControllerContext } from './controller';
 import { withoutOwnerRef } from './owner-refs';
 
@@ -51,28 +51,43 @@ export class GarbageCollector extends Controller {
   }
 
   private observed(r: ResourceInfo, old: KubeObject | undefined, obj: KubeObject): void {
-    const key = this.itemKey(r, obj);
-    this.byUid.set(obj.metadata.uid!, { resource: r, obj });
-    if (old && old.metadata.uid === obj.metadata.uid) for (const ref of old.metadata.ownerReferences ?? []) this.dependents.get(ref.uid)?.delete(key);
-    for (const ref of obj.metadata.ownerReferences ?? []) {
-      let set = this.dependents.get(ref.uid);
-      if (!set) this.dependents.set(ref.uid, (set = new Set()));
-      set.add(key);
-    }
-    const fins = obj.metadata.finalizers ?? [];
-    const waiting = obj.metadata.deletionTimestamp && (fins.includes(FOREGROUND_FINALIZER) || fins.includes(ORPHAN_FINALIZER));
+    const uid = obj.metadata.uid!;
+    const known = old ? this.byUid.get(uid) : undefined;
+    if (known && known.resource === r) known.obj = obj;
+    else this.byUid.set(uid, { resource: r, obj });
+    const refs = obj.metadata.ownerReferences;
+    const hasOwners = refs !== undefined && refs.length > 0;
     // Resyncs (old === obj) re-check everything that has owners, catching anything missed.
-    const ownersChanged = !old || old === obj || JSON.stringify(old.metadata.ownerReferences) !== JSON.stringify(obj.metadata.ownerReferences);
-    if (waiting || ((obj.metadata.ownerReferences?.length ?? 0) > 0 && ownersChanged)) this.enqueue(key);
+    const ownersChanged = !old || old === obj || !sameOwnerRefs(old.metadata.ownerReferences, refs);
+    let key: string | undefined;
+    // The dependents index moves only when the references do (a resync changes nothing).
+    if (!old || (old !== obj && (ownersChanged || old.metadata.uid !== uid))) {
+      const oldRefs = old && old.metadata.uid === uid ? old.metadata.ownerReferences : undefined;
+      if (oldRefs?.length || hasOwners) key = this.itemKey(r, obj);
+      if (oldRefs) for (const ref of oldRefs) this.dependents.get(ref.uid)?.delete(key!);
+      if (refs) {
+        for (const ref of refs) {
+          let set = this.dependents.get(ref.uid);
+          if (!set) this.dependents.set(ref.uid, (set = new Set()));
+          set.add(key!);
+        }
+      }
+    }
+    const fins = obj.metadata.finalizers;
+    const waiting = obj.metadata.deletionTimestamp && fins && (fins.includes(FOREGROUND_FINALIZER) || fins.includes(ORPHAN_FINALIZER));
+    if (waiting || (hasOwners && ownersChanged)) this.enqueue(key ?? this.itemKey(r, obj));
     // An owner in foreground deletion waits for this dependent to go.
     if (obj.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp) this.enqueueWaitingOwners(obj);
   }
 
   private gone(r: ResourceInfo, obj: KubeObject): void {
-    const key = this.itemKey(r, obj);
     const uid = obj.metadata.uid!;
     if (this.byUid.get(uid)?.obj.metadata.name === obj.metadata.name) this.byUid.delete(uid);
-    for (const ref of obj.metadata.ownerReferences ?? []) this.dependents.get(ref.uid)?.delete(key);
+    const refs = obj.metadata.ownerReferences;
+    if (refs?.length) {
+      const key = this.itemKey(r, obj);
+      for (const ref of refs) this.dependents.get(ref.uid)?.delete(key);
+    }
     // Its dependents may now be garbage.
     for (const dep of this.dependents.get(uid) ?? []) this.enqueue(dep);
     this.enqueueWaitingOwners(obj);
@@ -207,10 +222,23 @@ export class GarbageCollector extends Controller {
   }
 }
 
+const resourceIds = new WeakMap<ResourceInfo, string>();
+
 function resourceId(r: ResourceInfo): string {
-  return `${r.group}/${r.version}/${r.plural}`;
+  let id = resourceIds.get(r);
+  if (id === undefined) resourceIds.set(r, (id = `${r.group}/${r.version}/${r.plural}`));
+  return id;
 }
 
 function resourceById(id: string): ResourceInfo | undefined {
   return RESOURCES.find((r) => resourceId(r) === id);
+}
+
+/** Whether two lists of owner references are equal field by field (missing and empty are the same). */
+function sameOwnerRefs(a: readonly OwnerReference[] | undefined, b: readonly OwnerReference[] | undefined): boolean {
+  if (a === b) return true;
+  const n = a?.length ?? 0;
+  if (n !== (b?.length ?? 0)) return false;
+  for (let i = 0; i < n; i++) if (!sameFields(a![i], b![i])) return false;
+  return true;
 }
