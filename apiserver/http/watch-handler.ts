@@ -2,24 +2,13 @@
 import type { ApiError } from '../../api/errors';
 import type { KubeObject } from '../../api/types';
 import type { ObjectFilter, ResourceStore } from '../registry/store';
-import { toTable } from '../printers';
 import type { RestContext } from './rest-handler';
 import { wantsTable } from './rest-handler';
 import { sendError } from './respond';
+import { eventFrame, frameOf, WatchFrame, writeFrame } from './watch-encoding';
 
 const DEFAULT_TIMEOUT_SECONDS = 1800;
 const BOOKMARK_INTERVAL_MS = 10_000;
-
-/** Each cached object is serialized once, however many clients watch it. */
-const jsonOf = new WeakMap<object, string>();
-function serialized(obj: object): string {
-  let s = jsonOf.get(obj);
-  if (s === undefined) {
-    s = JSON.stringify(obj);
-    jsonOf.set(obj, s);
-  }
-  return s;
-}
 
 export async function serveWatch(ctx: RestContext, store: ResourceStore, ns: string | undefined, filter?: ObjectFilter): Promise<void> {
   const { req, res, query } = ctx;
@@ -28,22 +17,22 @@ export async function serveWatch(ctx: RestContext, store: ResourceStore, ns: str
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
   let lastRevision = 0;
   let open = true;
-  const pending: string[] = [];
+  const pending: WatchFrame[] = [];
   let started = false;
 
-  const write = (line: string) => {
+  const write = (frame: WatchFrame) => {
     if (!open) return;
     if (!started) {
-      pending.push(line);
+      pending.push(frame);
       return;
     }
-    res.write(line);
+    writeFrame(res, frame);
   };
+  // Each cached object is serialized once per event type, however many clients watch it.
   const eventLine = (type: string, obj: KubeObject) => {
     const rv = Number(obj.metadata.resourceVersion);
     if (rv > lastRevision) lastRevision = rv;
-    const body = asTable ? JSON.stringify(toTable(obj.kind, [obj], { resourceVersion: obj.metadata.resourceVersion })) : serialized(obj);
-    write(`{"type":"${type}","object":${body}}\n`);
+    write(eventFrame(type, obj, asTable));
   };
   const finish = () => {
     if (!open) return;
@@ -61,7 +50,7 @@ export async function serveWatch(ctx: RestContext, store: ResourceStore, ns: str
   }, timeoutSeconds * 1000);
   const sendBookmark = () => {
     const rv = Math.max(lastRevision, store.cache.revision);
-    write(JSON.stringify({ type: 'BOOKMARK', object: { kind: store.info.kind, apiVersion: apiVersionOf(store), metadata: { resourceVersion: String(rv) } } }) + '\n');
+    write(frameOf(JSON.stringify({ type: 'BOOKMARK', object: { kind: store.info.kind, apiVersion: apiVersionOf(store), metadata: { resourceVersion: String(rv) } } }) + '\n'));
   };
   const bookmarkTimer = bookmarks ? setInterval(sendBookmark, BOOKMARK_INTERVAL_MS) : undefined;
   req.on('close', finish);
@@ -71,7 +60,7 @@ export async function serveWatch(ctx: RestContext, store: ResourceStore, ns: str
     sub = await store.watch(ns, { filter, resourceVersion: query.get('resourceVersion') ?? '' }, {
       onEvent: (type, obj) => eventLine(type, obj),
       onError: (err: ApiError) => {
-        write(JSON.stringify({ type: 'ERROR', object: err.toStatus() }) + '\n');
+        write(frameOf(JSON.stringify({ type: 'ERROR', object: err.toStatus() }) + '\n'));
         finish();
       },
     });
@@ -89,7 +78,7 @@ export async function serveWatch(ctx: RestContext, store: ResourceStore, ns: str
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   started = true;
-  for (const line of pending) res.write(line);
+  for (const frame of pending) writeFrame(res, frame);
   pending.length = 0;
 }
 

@@ -162,6 +162,7 @@ async function main(): Promise<void> {
     }
     const sentAt = new Map<string, number>();
     const deliveries: number[] = [];
+    cpu = measureCpu(pids);
     const start = now();
     for (let i = 0; i < WATCH_EVENTS; i++) {
       const name = `w-${i}`;
@@ -171,8 +172,10 @@ async function main(): Promise<void> {
       await new Promise((res) => setTimeout(res, 10));
     }
     await Promise.all(watches.map((w) => w.waitFor(WATCH_EVENTS, 60_000)));
+    // CPU µs per event (its create plus its delivery to every watcher), per process.
+    const watchCpu = cpu(WATCH_EVENTS);
     for (const w of watches) for (const e of w.events) deliveries.push(e.receivedAt - sentAt.get(e.object.metadata.name)!);
-    const watch = { watchers: WATCHERS, events: WATCH_EVENTS, ...stats(deliveries, (now() - start) / 1000) };
+    const watch = { watchers: WATCHERS, events: WATCH_EVENTS, ...stats(deliveries, (now() - start) / 1000), cpuMicrosPerEvent: watchCpu };
 
     console.log(
       JSON.stringify(

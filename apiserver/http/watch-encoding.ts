@@ -1,0 +1,69 @@
+// Watch event encoding shared by every watcher of one event, as Kubernetes'
+// cacher does with its cachingObject: an object's event line is serialized once
+// per event type and encoding, as the finished bytes of one HTTP chunk, and
+// those bytes are written to every stream that sends it.
+import type { ServerResponse } from 'node:http';
+import type { KubeObject } from '../../api/types';
+import { toTable } from '../printers';
+
+/** One event line (`{"type":…,"object":…}\n`) framed as an HTTP/1.1 chunk. */
+export interface WatchFrame {
+  /** `<size in hex>\r\n<line>\r\n`. */
+  chunk: Buffer;
+  /** Where the line starts in `chunk` (after the size line). */
+  lineStart: number;
+}
+
+export function frameOf(line: string): WatchFrame {
+  const size = Buffer.byteLength(line);
+  const head = `${size.toString(16)}\r\n`;
+  const chunk = Buffer.allocUnsafe(head.length + size + 2);
+  chunk.write(head, 0, 'latin1');
+  chunk.write(line, head.length, 'utf8');
+  chunk[chunk.length - 2] = 0x0d;
+  chunk[chunk.length - 1] = 0x0a;
+  return { chunk, lineStart: head.length };
+}
+
+interface Encoded {
+  json?: string;
+  table?: string;
+  frames: Partial<Record<string, WatchFrame>>;
+}
+
+/** Keyed by the cached object every watcher of an event shares; gone with it. */
+const encodings = new WeakMap<KubeObject, Encoded>();
+
+/** The frame of one event (`asTable`: the object as a one-row Table), built once for all watchers. */
+export function eventFrame(type: string, obj: KubeObject, asTable: boolean): WatchFrame {
+  let enc = encodings.get(obj);
+  if (enc === undefined) {
+    enc = { frames: {} };
+    encodings.set(obj, enc);
+  }
+  const key = asTable ? `table:${type}` : type;
+  let frame = enc.frames[key];
+  if (frame === undefined) {
+    const body = asTable
+      ? (enc.table ??= JSON.stringify(toTable(obj.kind, [obj], { resourceVersion: obj.metadata.resourceVersion })))
+      : (enc.json ??= JSON.stringify(obj));
+    frame = frameOf(`{"type":"${type}","object":${body}}\n`);
+    enc.frames[key] = frame;
+  }
+  return frame;
+}
+
+/**
+ * Writes a frame on a watch response whose headers are sent. While the response
+ * owns its connection (Node sets `res.socket` only then, after flushing what the
+ * response buffered before) and is chunked (it always is: the header asks for it),
+ * the prebuilt chunk goes straight to the socket: the bytes `res.write(line)` would
+ * send, without Node's four socket writes per chunk (size line, CRLF, data, CRLF)
+ * and their writev of four buffers, once per stream. Otherwise (a pipelined
+ * response still waiting for its socket) the line goes through `res.write`.
+ */
+export function writeFrame(res: ServerResponse, frame: WatchFrame): void {
+  const socket = res.socket;
+  if (res.chunkedEncoding && socket !== null && socket.writable && !res.writableEnded) socket.write(frame.chunk);
+  else res.write(frame.chunk.subarray(frame.lineStart, frame.chunk.length - 2));
+}
