@@ -92,7 +92,8 @@ export class SchedulerCache {
     if (this.podStates.has(uid)) throw new Error(`pod ${uid} is already in the scheduler cache`);
     const bound: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
     this.podStates.set(uid, { pod: bound, nodeName, assumed: true });
-    this.addToNode(nodeName, bound);
+    // The requests come from `pod`, whose cycle computed them already.
+    this.addToNode(nodeName, { ...podInfoOf(pod), pod: bound });
   }
 
   /** Drops an assumption whose binding failed; a confirmed pod is left alone. */
@@ -120,7 +121,7 @@ export class SchedulerCache {
     const state = this.podStates.get(uid);
     if (state) this.removeState(uid, state);
     this.podStates.set(uid, { pod, nodeName, assumed: false });
-    this.addToNode(nodeName, pod);
+    this.addToNode(nodeName, podInfoOf(pod));
   }
 
   removePod(pod: Pod): void {
@@ -167,8 +168,7 @@ export class SchedulerCache {
     return this.podStates.size;
   }
 
-  private addToNode(nodeName: string, pod: Pod): void {
-    const info = podInfoOf(pod);
+  private addToNode(nodeName: string, info: PodInfo): void {
     if (info.hasAffinity) this.affinityPods++;
     this.infoFor(nodeName).addPod(info);
   }

@@ -64,8 +64,21 @@ function containerRequests(c: Container, nonZero: boolean): Resources {
   return r;
 }
 
-/** What the pod asks for; `nonZero` substitutes the scoring defaults for unset cpu/memory. */
-export function podRequests(pod: Pod, nonZero = false): Resources {
+/** Computed requests per Pod object (cached objects are never mutated): a cycle reads them in PreFilter, Score and assume. */
+const requestsMemo = new WeakMap<Pod, { requests?: Readonly<Resources>; nonZero?: Readonly<Resources> }>();
+
+/**
+ * What the pod asks for; `nonZero` substitutes the scoring defaults for unset
+ * cpu/memory. Memoized per Pod object: the result is shared, do not modify it.
+ */
+export function podRequests(pod: Pod, nonZero = false): Readonly<Resources> {
+  let memo = requestsMemo.get(pod);
+  if (!memo) requestsMemo.set(pod, (memo = {}));
+  if (nonZero) return (memo.nonZero ??= computePodRequests(pod, true));
+  return (memo.requests ??= computePodRequests(pod, false));
+}
+
+function computePodRequests(pod: Pod, nonZero: boolean): Resources {
   const total = emptyResources();
   for (const c of pod.spec.containers ?? []) addInto(total, containerRequests(c, nonZero));
   const sidecars = emptyResources();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseSchedulerConfig } from './config';
 import { Framework } from './framework';
 import { fitErrorMessage } from './fit-error';
+import { CycleState } from './cycle-state';
 import { Status } from './status';
 import { inTreeRegistry } from '../plugins/registry';
 import { Cluster } from '../../test/scheduler/plugin-harness';
@@ -74,4 +75,30 @@ test('the default profile places a pod on the best fitting node, or says why not
   const placed = c.place(tolerant);
   assert.equal(placed.kind, 'fit');
   assert.match(placed.kind === 'fit' ? placed.nodeName : '', /^gpu[12]$/);
+});
+
+test('a score plugin whose PreScore skips is not scored, and the others still are', () => {
+  const registry = inTreeRegistry();
+  const calls: string[] = [];
+  registry.set('SkipsScore', () => ({
+    name: 'SkipsScore',
+    preScore: () => Status.SKIP,
+    score: () => {
+      throw new Error('Score ran after PreScore skipped');
+    },
+  }));
+  registry.set('Scores', () => ({
+    name: 'Scores',
+    preScore: () => Status.SUCCESS,
+    score: (_s: unknown, _p: unknown, node: { name: string }) => (calls.push(node.name), node.name === 'b' ? 100 : 0),
+  }));
+  const c = new Cluster([makeNode('a').obj(), makeNode('b').obj()]);
+  const fw = new Framework(
+    { plugins: { multiPoint: { disabled: [{ name: '*' }], enabled: [{ name: 'SkipsScore' }, { name: 'Scores', weight: 2 }, { name: 'DefaultBinder' }] } } },
+    registry,
+    c.handle,
+  );
+  const totals = fw.runScore(new CycleState(), makePod('p').obj(), c.cache.nodes());
+  assert.deepEqual(totals, [0, 200]);
+  assert.deepEqual(calls, ['a', 'b']);
 });

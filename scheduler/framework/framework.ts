@@ -153,8 +153,7 @@ export class Framework {
       else if (!s.isSuccess()) return s.withPlugin(p.name);
     }
     const totals = new Array<number>(nodes.length).fill(0);
-    // One array serves every plugin: each score is written before the plugin's normalizeScores reads it.
-    const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
+    const scores = this.scoreArray(nodes);
     for (const { plugin, weight } of this.scores) {
       if (skipped?.has(plugin.name)) continue;
       try {
@@ -170,6 +169,20 @@ export class Framework {
       }
     }
     return totals;
+  }
+
+  private readonly nodeScores: NodeScore[] = [];
+
+  /**
+   * One NodeScore per node, reused by every plugin and every cycle (runScore
+   * is synchronous): each score is written before the plugin's normalizeScores reads it.
+   */
+  private scoreArray(nodes: readonly NodeInfo[]): NodeScore[] {
+    const scores = this.nodeScores;
+    while (scores.length < nodes.length) scores.push({ name: '', score: 0 });
+    scores.length = nodes.length;
+    for (let i = 0; i < nodes.length; i++) scores[i].name = nodes[i].name;
+    return scores;
   }
 
   /** Reserves in order; on a failure undoes every reserve plugin (unreserve is idempotent). */

@@ -2,7 +2,7 @@
 // by the summed weights of the preferred terms a node matches, normalized to 0..100.
 import type { NodeSelectorTerm, Pod, PreferredSchedulingTerm } from '../api-types';
 import type { CycleState } from '../framework/cycle-state';
-import { defaultNormalizeScore, FilterPlugin, NodeScore, PluginFactory, PreFilterPlugin, ScorePlugin } from '../framework/interface';
+import { defaultNormalizeScore, FilterPlugin, NodeScore, PluginFactory, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../framework/interface';
 import { Status } from '../framework/status';
 import type { NodeInfo } from '../node-info';
 import { anyTermMatchesLabels, termMatches } from './node-selector';
@@ -15,7 +15,7 @@ interface PreFilterState {
   required: NodeSelectorTerm[] | undefined;
 }
 
-export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin {
+export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NODE_AFFINITY;
   private readonly stateKey = `PreFilter${NODE_AFFINITY}`;
 
@@ -34,6 +34,11 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin 
     for (let i = 0; ok && i < s.nodeSelector.length; i++) ok = labels[s.nodeSelector[i][0]] === s.nodeSelector[i][1];
     if (ok && s.required !== undefined) ok = anyTermMatchesLabels(s.required, labels, node.name);
     return ok ? Status.SUCCESS : Status.unresolvable(REASON_NODE_AFFINITY);
+  }
+
+  /** Nothing to score without preferred terms (kube-scheduler's PreScore Skip). */
+  preScore(_state: CycleState, pod: Pod): Status {
+    return pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ? Status.SUCCESS : Status.SKIP;
   }
 
   score(_state: CycleState, pod: Pod, node: NodeInfo): number {
