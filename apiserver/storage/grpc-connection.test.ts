@@ -83,7 +83,7 @@ async function withServer(answer: (stream: http2.ServerHttp2Stream, session: htt
   const server = http2.createServer();
   server.on('stream', (stream) => {
     stream.on('error', () => {}); // resets are what some tests want
-    answer(stream, stream.session!);
+    answer(stream, stream.session as http2.ServerHttp2Session);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const sessions = new Set<http2.ServerHttp2Session>();

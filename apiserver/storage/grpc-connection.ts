@@ -98,6 +98,7 @@ export class GrpcConnection {
   private failure?: GrpcError;
   /** Set by GOAWAY: streams above it were never processed. */
   private goneAwayAfter?: number;
+  private openBidi = 0;
 
   constructor(private readonly endpoint: string) {
     const url = new URL(endpoint);
@@ -158,13 +159,21 @@ export class GrpcConnection {
     });
   }
 
-  /** A bidirectional stream (etcd's Watch). */
+  /** A bidirectional stream (etcd's Watch); while one is open the connection keeps the process alive. */
   bidi(path: string, sink: StreamSink): BidiStream {
     let stream: Stream | undefined;
     const backlog: Buffer[] = [];
     let ending = false;
     let cancelled = false;
-    this.open(path, 0, sink, (s) => {
+    if (this.openBidi++ === 0) this.socket.ref();
+    const tracked: StreamSink = {
+      message: (m) => sink.message(m),
+      end: (err) => {
+        if (--this.openBidi === 0) this.socket.unref();
+        sink.end(err);
+      },
+    };
+    this.open(path, 0, tracked, (s) => {
       stream = s;
       if (cancelled) return this.reset(s, CANCEL);
       for (const m of backlog) this.sendData(s, m, false);
