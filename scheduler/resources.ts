@@ -53,9 +53,14 @@ function copy(r: Resources): Resources {
   return { ...r, scalar: { ...r.scalar } };
 }
 
-/** Container requests, or with `nonZero` the scoring defaults for cpu/memory left unset. */
+/** A container's parsed requests, so computing a pod's requests and their non-zero form parses once. */
+const parsedRequests = new WeakMap<Container, Readonly<Resources>>();
+
+/** Container requests (a fresh object), or with `nonZero` the scoring defaults for cpu/memory left unset. */
 function containerRequests(c: Container, nonZero: boolean): Resources {
-  const r = resourcesOf(c.resources?.requests);
+  let parsed = parsedRequests.get(c);
+  if (!parsed) parsedRequests.set(c, (parsed = resourcesOf(c.resources?.requests)));
+  const r = copy(parsed);
   if (nonZero) {
     const requests = c.resources?.requests ?? {};
     if (!('cpu' in requests)) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CycleState } from '../framework/cycle-state';
 import { ImageLocality, normalizedImageName } from './image-locality';
 import { Cluster } from '../../test/scheduler/plugin-harness';
 import { makeNode, makePod } from '../../test/scheduler/builders';
@@ -18,4 +19,12 @@ test('image names without a tag mean :latest', () => {
   assert.equal(normalizedImageName('localhost:5000/app'), 'localhost:5000/app:latest');
   assert.equal(normalizedImageName('app:1.2'), 'app:1.2');
   assert.equal(normalizedImageName('app@sha256:abc'), 'app@sha256:abc');
+});
+
+test('PreScore skips a pod none of whose images any node holds (every node would score 0)', () => {
+  const c = new Cluster([makeNode('has').image('nginx:latest', 500 * MB).obj(), makeNode('other').image('redis:7', 100 * MB).obj()]);
+  const plugin = new ImageLocality(c.handle);
+  const state = new CycleState();
+  assert.equal(plugin.preScore(state, makePod('p').image('busybox').obj()).code, 'Skip');
+  assert.equal(plugin.preScore(state, makePod('q').image('nginx').obj()).code, 'Success');
 });

@@ -3,7 +3,8 @@
 // rare image does not attract every pod), as kube-scheduler's image_locality.go.
 import type { Pod } from '../api-types';
 import type { CycleState } from '../framework/cycle-state';
-import { FrameworkHandle, MAX_NODE_SCORE, PluginFactory, ScorePlugin } from '../framework/interface';
+import { FrameworkHandle, MAX_NODE_SCORE, PluginFactory, PreScorePlugin, ScorePlugin } from '../framework/interface';
+import { Status } from '../framework/status';
 import type { NodeInfo } from '../node-info';
 
 export const IMAGE_LOCALITY = 'ImageLocality';
@@ -17,21 +18,21 @@ export function normalizedImageName(name: string): string {
   return name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
 }
 
-export class ImageLocality implements ScorePlugin {
+export class ImageLocality implements PreScorePlugin, ScorePlugin {
   readonly name = IMAGE_LOCALITY;
 
   private readonly imagesOf = new WeakMap<Pod, { images: string[]; containers: number }>();
 
   constructor(private readonly handle: FrameworkHandle) {}
 
+  /** Every node scores 0 when no node holds any of the pod's images: Skip. */
+  preScore(_state: CycleState, pod: Pod): Status {
+    return this.wanted(pod).images.some((image) => this.handle.nodesWithImage(image) > 0) ? Status.SUCCESS : Status.SKIP;
+  }
+
   score(_state: CycleState, pod: Pod, node: NodeInfo): number {
     if (node.imageSizes.size === 0) return 0;
-    let wanted = this.imagesOf.get(pod);
-    if (!wanted) {
-      const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
-      wanted = { images: containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!)), containers: containers.length };
-      this.imagesOf.set(pod, wanted);
-    }
+    const wanted = this.wanted(pod);
     const totalNodes = this.handle.nodes().length;
     let sum = 0;
     for (const image of wanted.images) {
@@ -42,6 +43,16 @@ export class ImageLocality implements ScorePlugin {
     const max = MAX_CONTAINER_THRESHOLD * Math.max(wanted.containers, 1);
     const clamped = Math.min(Math.max(sum, MIN_THRESHOLD), max);
     return Math.floor((MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (max - MIN_THRESHOLD));
+  }
+
+  private wanted(pod: Pod): { images: string[]; containers: number } {
+    let wanted = this.imagesOf.get(pod);
+    if (!wanted) {
+      const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
+      wanted = { images: containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!)), containers: containers.length };
+      this.imagesOf.set(pod, wanted);
+    }
+    return wanted;
   }
 }
 
