@@ -190,6 +190,7 @@ export function filterFor(store: ResourceStore, query: URLSearchParams, name?: s
 
 export function wantsTable(req: IncomingMessage): boolean {
   const accept = req.headers.accept ?? '';
+  if (!accept.includes('as=Table')) return false;
   return accept.split(',').some((part) => /;\s*as=Table/.test(part) && /g=meta\.k8s\.io/.test(part));
 }
 

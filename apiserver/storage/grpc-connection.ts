@@ -99,6 +99,7 @@ export class GrpcConnection {
   /** Set by GOAWAY: streams above it were never processed. */
   private goneAwayAfter?: number;
   private openBidi = 0;
+  private outbound: Buffer[] = [];
 
   constructor(private readonly endpoint: string) {
     const url = new URL(endpoint);
@@ -220,7 +221,7 @@ export class GrpcConnection {
       closedLocal: false,
     };
     this.streams.set(id, stream);
-    this.socket.write(frame(FrameType.Headers, END_HEADERS, id, this.headerBlock(path, timeoutMs)));
+    this.send(frame(FrameType.Headers, END_HEADERS, id, this.headerBlock(path, timeoutMs)));
     ready(stream);
   }
 
@@ -272,15 +273,32 @@ export class GrpcConnection {
       frames.push(frame(FrameType.Data, END_STREAM, stream.id, Buffer.alloc(0)));
       stream.closedLocal = true;
     }
-    if (frames.length === 1) this.socket.write(frames[0]);
-    else if (frames.length) this.socket.write(Buffer.concat(frames));
+    for (const f of frames) this.send(f);
   }
+
+  /**
+   * Frames written in one turn of the event loop leave in one write: a busy
+   * apiserver starts many calls at once, and a syscall per frame cost more
+   * than the framing.
+   */
+  private send(data: Buffer): void {
+    if (this.failure) return;
+    this.outbound.push(data);
+    if (this.outbound.length === 1) setImmediate(this.flushOutbound);
+  }
+
+  private readonly flushOutbound = () => {
+    const out = this.outbound;
+    this.outbound = [];
+    if (this.failure || out.length === 0) return;
+    this.socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
+  };
 
   private reset(stream: Stream, code: number): void {
     if (!this.streams.has(stream.id)) return;
     const body = Buffer.alloc(4);
     body.writeUInt32BE(code);
-    if (!this.failure) this.socket.write(frame(FrameType.RstStream, 0, stream.id, body));
+    if (!this.failure) this.send(frame(FrameType.RstStream, 0, stream.id, body));
     this.finish(stream, new GrpcError(`etcd ${this.endpoint}: stream cancelled`, 1));
   }
 
@@ -344,10 +362,10 @@ export class GrpcConnection {
       case FrameType.Settings:
         if (flags & ACK) return;
         for (let i = 0; i + 6 <= payload.length; i += 6) this.onSetting(payload.readUInt16BE(i), payload.readUInt32BE(i + 2));
-        this.socket.write(frame(FrameType.Settings, ACK, 0, Buffer.alloc(0)));
+        this.send(frame(FrameType.Settings, ACK, 0, Buffer.alloc(0)));
         return this.flushAll();
       case FrameType.Ping:
-        if (!(flags & ACK)) this.socket.write(frame(FrameType.Ping, ACK, 0, payload));
+        if (!(flags & ACK)) this.send(frame(FrameType.Ping, ACK, 0, payload));
         return;
       case FrameType.GoAway: {
         const lastStreamId = payload.readUInt32BE(0) & 0x7fffffff;
@@ -421,7 +439,7 @@ export class GrpcConnection {
   private onData(flags: number, streamId: number, data: Buffer, frameLength: number): void {
     this.connectionUnacknowledged += frameLength;
     if (this.connectionUnacknowledged >= CONNECTION_RECEIVE_WINDOW / 2) {
-      this.socket.write(windowUpdate(0, this.connectionUnacknowledged));
+      this.send(windowUpdate(0, this.connectionUnacknowledged));
       this.connectionUnacknowledged = 0;
     }
     const stream = this.streams.get(streamId);
@@ -432,7 +450,7 @@ export class GrpcConnection {
       stream.pendingBytes += data.length;
       this.deliverMessages(stream);
       if (!(flags & END_STREAM) && stream.unacknowledged >= RECEIVE_WINDOW / 2 && this.streams.has(streamId)) {
-        this.socket.write(windowUpdate(streamId, stream.unacknowledged));
+        this.send(windowUpdate(streamId, stream.unacknowledged));
         stream.unacknowledged = 0;
       }
     }
