@@ -89,3 +89,18 @@ test('an object is encoded once per event type and encoding, shared by every wat
   assert.equal(line.object.kind, 'Table');
   assert.equal(line.object.rows[0].cells[0], 'a');
 });
+
+test('an object entering or leaving a selector: its other event types reuse its JSON bytes', () => {
+  const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ü', namespace: 'ns', resourceVersion: '8' }, data: { k: '日本' } };
+  for (const asTable of [false, true]) {
+    const modified = eventFrame('MODIFIED', obj, asTable);
+    const lineOf = (f: ReturnType<typeof eventFrame>) => f.chunk.subarray(f.lineStart, f.chunk.length - 2).toString();
+    for (const type of ['ADDED', 'DELETED']) {
+      const f = eventFrame(type, obj, asTable);
+      assert.equal(lineOf(f), lineOf(modified).replace('"MODIFIED"', `"${type}"`));
+      assert.equal(f.chunk.toString('latin1', 0, f.lineStart), `${(f.chunk.length - f.lineStart - 2).toString(16)}\r\n`);
+      assert.equal(f.chunk.toString('latin1', f.chunk.length - 2), '\r\n');
+    }
+    assert.equal(JSON.parse(lineOf(eventFrame('DELETED', obj, asTable))).object.kind, asTable ? 'Table' : 'ConfigMap');
+  }
+});

@@ -15,19 +15,27 @@ export interface WatchFrame {
 }
 
 export function frameOf(line: string): WatchFrame {
-  const size = Buffer.byteLength(line);
+  return frameAround(line, undefined, '');
+}
+
+/** The chunk of `before` + `body` + `after` (the line). */
+function frameAround(before: string, body: Buffer | undefined, after: string): WatchFrame {
+  const beforeSize = Buffer.byteLength(before);
+  const size = beforeSize + (body?.length ?? 0) + after.length;
   const head = `${size.toString(16)}\r\n`;
-  const chunk = Buffer.allocUnsafe(head.length + size + 2);
-  chunk.write(head, 0, 'latin1');
-  chunk.write(line, head.length, 'utf8');
-  chunk[chunk.length - 2] = 0x0d;
-  chunk[chunk.length - 1] = 0x0a;
+  // Not a slice of Node's shared pool: a cached frame would keep a whole pool slab alive.
+  const chunk = Buffer.allocUnsafeSlow(head.length + size + 2);
+  let at = chunk.write(head, 0, 'latin1');
+  at += chunk.write(before, at, 'utf8');
+  if (body) at += body.copy(chunk, at);
+  chunk.write(`${after}\r\n`, at, 'latin1');
   return { chunk, lineStart: head.length };
 }
 
 interface Encoded {
-  json?: string;
-  table?: string;
+  /** The object's JSON (and its one-row Table's): a view into the first frame built with it. */
+  json?: Buffer;
+  table?: Buffer;
   frames: Partial<Record<string, WatchFrame>>;
 }
 
@@ -44,10 +52,18 @@ export function eventFrame(type: string, obj: KubeObject, asTable: boolean): Wat
   const key = asTable ? `table:${type}` : type;
   let frame = enc.frames[key];
   if (frame === undefined) {
-    const body = asTable
-      ? (enc.table ??= JSON.stringify(toTable(obj.kind, [obj], { resourceVersion: obj.metadata.resourceVersion })))
-      : (enc.json ??= JSON.stringify(obj));
-    frame = frameOf(`{"type":"${type}","object":${body}}\n`);
+    const before = `{"type":"${type}","object":`;
+    const body = asTable ? enc.table : enc.json;
+    if (body !== undefined) {
+      // Another event type of the same object (a watcher whose selector it entered or left).
+      frame = frameAround(before, body, '}\n');
+    } else {
+      const json = asTable ? JSON.stringify(toTable(obj.kind, [obj], { resourceVersion: obj.metadata.resourceVersion })) : JSON.stringify(obj);
+      frame = frameOf(`${before}${json}}\n`);
+      const view = frame.chunk.subarray(frame.lineStart + before.length, frame.chunk.length - 4);
+      if (asTable) enc.table = view;
+      else enc.json = view;
+    }
     enc.frames[key] = frame;
   }
   return frame;
