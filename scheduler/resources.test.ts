@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podRequests } from './resources';
+import { podRequests, resourcesOf } from './resources';
 import { makePod } from '../test/scheduler/builders';
 
 test('init containers count as Kubernetes does: max(sum(containers), max(init))', () => {
@@ -37,4 +37,12 @@ test('overhead is added and non-zero defaults apply only when asked', () => {
 test('extended resources are counted by name', () => {
   const pod = makePod('p').requests({ 'nvidia.com/gpu': 2, cpu: '1m' }).obj();
   assert.deepEqual(podRequests(pod).scalar, { 'nvidia.com/gpu': 2 });
+});
+
+test('quantities are read the same every time, and a malformed one fails every time', () => {
+  for (let i = 0; i < 2; i++) {
+    assert.deepEqual(resourcesOf({ cpu: '1500m', memory: '1Gi', 'nvidia.com/gpu': 2 }), { milliCPU: 1500, memory: 1024 ** 3, ephemeralStorage: 0, scalar: { 'nvidia.com/gpu': 2 } });
+    assert.equal(resourcesOf({ cpu: 0.5 }).milliCPU, 500);
+    assert.throws(() => resourcesOf({ memory: '12 parsecs' }));
+  }
 });

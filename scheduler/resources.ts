@@ -24,13 +24,33 @@ export function emptyResources(): Resources {
   return { milliCPU: 0, memory: 0, ephemeralStorage: 0, scalar: {} };
 }
 
+// Parsing a quantity is costly (a regular expression and BigInt arithmetic) and
+// every pod of a workload repeats the same few strings ("100m", "128Mi"): the
+// values are remembered by string. Malformed quantities throw as before and are not kept.
+const MAX_REMEMBERED_QUANTITIES = 4096;
+const milliValues = new Map<string | number, number>();
+const integerValues = new Map<string | number, number>();
+
+function remembered(values: Map<string | number, number>, q: string | number, parse: (q: string | number) => number): number {
+  let v = values.get(q);
+  if (v === undefined) {
+    v = parse(q);
+    if (values.size >= MAX_REMEMBERED_QUANTITIES) values.clear();
+    values.set(q, v);
+  }
+  return v;
+}
+
+const millis = (q: string | number) => remembered(milliValues, q, milliValue);
+const units = (q: string | number) => remembered(integerValues, q, integerValue);
+
 export function resourcesOf(list: ResourceList | undefined): Resources {
   const r = emptyResources();
   for (const [name, value] of Object.entries(list ?? {})) {
-    if (name === 'cpu') r.milliCPU = milliValue(value);
-    else if (name === 'memory') r.memory = integerValue(value);
-    else if (name === 'ephemeral-storage') r.ephemeralStorage = integerValue(value);
-    else if (!IGNORED.has(name)) r.scalar[name] = integerValue(value);
+    if (name === 'cpu') r.milliCPU = millis(value);
+    else if (name === 'memory') r.memory = units(value);
+    else if (name === 'ephemeral-storage') r.ephemeralStorage = units(value);
+    else if (!IGNORED.has(name)) r.scalar[name] = units(value);
   }
   return r;
 }
@@ -112,5 +132,5 @@ export interface Allocatable extends Resources {
 export function nodeAllocatable(node: Node): Allocatable {
   const list = node.status?.allocatable ?? node.status?.capacity ?? {};
   const r = resourcesOf(list);
-  return { ...r, allowedPodNumber: list.pods !== undefined ? integerValue(list.pods) : 0 };
+  return { ...r, allowedPodNumber: list.pods !== undefined ? units(list.pods) : 0 };
 }
