@@ -73,14 +73,9 @@ function copy(r: Resources): Resources {
   return { ...r, scalar: { ...r.scalar } };
 }
 
-/** A container's parsed requests, so computing a pod's requests and their non-zero form parses once. */
-const parsedRequests = new WeakMap<Container, Readonly<Resources>>();
-
-/** Container requests (a fresh object), or with `nonZero` the scoring defaults for cpu/memory left unset. */
+/** Container requests, or with `nonZero` the scoring defaults for cpu/memory left unset. */
 function containerRequests(c: Container, nonZero: boolean): Resources {
-  let parsed = parsedRequests.get(c);
-  if (!parsed) parsedRequests.set(c, (parsed = resourcesOf(c.resources?.requests)));
-  const r = copy(parsed);
+  const r = resourcesOf(c.resources?.requests);
   if (nonZero) {
     const requests = c.resources?.requests ?? {};
     if (!('cpu' in requests)) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;
@@ -89,18 +84,28 @@ function containerRequests(c: Container, nonZero: boolean): Resources {
   return r;
 }
 
-/** Computed requests per Pod object (cached objects are never mutated): a cycle reads them in PreFilter, Score and assume. */
-const requestsMemo = new WeakMap<Pod, { requests?: Readonly<Resources>; nonZero?: Readonly<Resources> }>();
+/**
+ * The last pod's requests (cached objects are never mutated): one scheduling
+ * cycle reads them in PreFilter, Score and assume. A one-entry memo rather than
+ * a WeakMap, whose entries every garbage collection has to visit.
+ */
+const last: { pod: Pod | undefined; requests: Readonly<Resources> | undefined; nonZero: Readonly<Resources> | undefined } = {
+  pod: undefined,
+  requests: undefined,
+  nonZero: undefined,
+};
 
 /**
  * What the pod asks for; `nonZero` substitutes the scoring defaults for unset
- * cpu/memory. Memoized per Pod object: the result is shared, do not modify it.
+ * cpu/memory. The result may be shared: do not modify it.
  */
 export function podRequests(pod: Pod, nonZero = false): Readonly<Resources> {
-  let memo = requestsMemo.get(pod);
-  if (!memo) requestsMemo.set(pod, (memo = {}));
-  if (nonZero) return (memo.nonZero ??= computePodRequests(pod, true));
-  return (memo.requests ??= computePodRequests(pod, false));
+  if (last.pod !== pod) {
+    last.pod = pod;
+    last.requests = last.nonZero = undefined;
+  }
+  if (nonZero) return (last.nonZero ??= computePodRequests(pod, true));
+  return (last.requests ??= computePodRequests(pod, false));
 }
 
 function computePodRequests(pod: Pod, nonZero: boolean): Resources {

@@ -21,7 +21,9 @@ export function normalizedImageName(name: string): string {
 export class ImageLocality implements PreScorePlugin, ScorePlugin {
   readonly name = IMAGE_LOCALITY;
 
-  private readonly imagesOf = new WeakMap<Pod, { images: string[]; containers: number }>();
+  /** The images of the pod scored last (PreScore and Score run for one pod in a row). */
+  private lastPod: Pod | undefined;
+  private lastWanted: { images: string[]; containers: number } = { images: [], containers: 0 };
 
   constructor(private readonly handle: FrameworkHandle) {}
 
@@ -46,13 +48,12 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
   }
 
   private wanted(pod: Pod): { images: string[]; containers: number } {
-    let wanted = this.imagesOf.get(pod);
-    if (!wanted) {
+    if (pod !== this.lastPod) {
       const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
-      wanted = { images: containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!)), containers: containers.length };
-      this.imagesOf.set(pod, wanted);
+      this.lastWanted = { images: containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!)), containers: containers.length };
+      this.lastPod = pod;
     }
-    return wanted;
+    return this.lastWanted;
   }
 }
 
