@@ -59,14 +59,15 @@ export function addInto(target: Resources, r: Resources, sign = 1): void {
   target.milliCPU += sign * r.milliCPU;
   target.memory += sign * r.memory;
   target.ephemeralStorage += sign * r.ephemeralStorage;
-  for (const [k, v] of Object.entries(r.scalar)) target.scalar[k] = (target.scalar[k] ?? 0) + sign * v;
+  // for…in: no entry arrays for the (usually empty) extended resources of every pod added or removed.
+  for (const k in r.scalar) target.scalar[k] = (target.scalar[k] ?? 0) + sign * r.scalar[k];
 }
 
 function maxInto(target: Resources, r: Resources): void {
   target.milliCPU = Math.max(target.milliCPU, r.milliCPU);
   target.memory = Math.max(target.memory, r.memory);
   target.ephemeralStorage = Math.max(target.ephemeralStorage, r.ephemeralStorage);
-  for (const [k, v] of Object.entries(r.scalar)) target.scalar[k] = Math.max(target.scalar[k] ?? 0, v);
+  for (const k in r.scalar) target.scalar[k] = Math.max(target.scalar[k] ?? 0, r.scalar[k]);
 }
 
 function copy(r: Resources): Resources {
