@@ -9,6 +9,7 @@ import { resourcePath, ResourceInfo } from '../api/resources';
 import type { DeleteOptions, KubeList, KubeObject } from '../api/types';
 import type { ResolvedKubeconfig } from './kubeconfig';
 import { watchStreamOf, WatchStream } from './watch';
+import { KeepAlivePool, PoolConnectionError } from './keep-alive-pool';
 
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
@@ -79,12 +80,28 @@ export class RestClient {
   private readonly base: URL;
   private readonly transport: typeof https | typeof http;
   private readonly agent: http.Agent;
+  /** Unary JSON requests; streams (watches) go through node:http and `agent`. */
+  private readonly pool: KeepAlivePool;
+  private readonly basePath: string;
 
   constructor(private readonly config: RestClientConfig) {
     this.server = config.server.replace(/\/+$/, '');
     this.base = new URL(this.server);
+    this.basePath = this.base.pathname.replace(/\/$/, '');
     const secure = this.base.protocol === 'https:';
     this.transport = secure ? https : http;
+    this.pool = new KeepAlivePool({
+      host: this.base.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(this.base.port || (secure ? 443 : 80)),
+      secure,
+      tls: {
+        ca: config.caPem,
+        cert: config.clientCertPem,
+        key: config.clientKeyPem,
+        rejectUnauthorized: !config.insecureSkipTlsVerify,
+        servername: config.tlsServerName,
+      },
+    });
     this.agent = secure
       ? new https.Agent({
           keepAlive: true,
@@ -113,6 +130,7 @@ export class RestClient {
   /** Closes idle keep-alive sockets so the process can exit. */
   close(): void {
     this.agent.destroy();
+    this.pool.close();
   }
 
   // ---- verbs on resources -----------------------------------------------------
@@ -189,10 +207,14 @@ export class RestClient {
   }
 
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<Response<T>> {
-    const { response } = this.send(method, path, opts);
-    const res = await response;
-    const text = await readAll(res);
-    const status = res.statusCode ?? 0;
+    let res;
+    try {
+      res = await this.pool.request({ method, path: this.basePath + path + queryString(opts.query), headers: this.headers(opts), body: payloadOf(opts.body) });
+    } catch (err) {
+      throw err instanceof PoolConnectionError ? new ConnectionError(this.server, err) : err;
+    }
+    const text = res.body.toString('utf8');
+    const status = res.status;
     const warnings = parseWarnings(res.headers.warning);
     for (const w of warnings) this.config.onWarning?.(w);
     if (status < 200 || status >= 300) throw errorFromResponse(status, text);
@@ -207,21 +229,22 @@ export class RestClient {
     return { status, body: body as T, warnings };
   }
 
-  private send(method: string, path: string, opts: RequestOptions): { response: Promise<http.IncomingMessage>; abort(): void } {
-    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-    const payload =
-      opts.body === undefined ? undefined : typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
+  private headers(opts: RequestOptions): Record<string, string> {
     const headers: Record<string, string> = {
       Accept: opts.accept ?? 'application/json',
       'User-Agent': this.config.userAgent ?? 'kapstan-client',
     };
     // Bearer tokens only travel over TLS, as with kubectl.
     if (this.config.token && this.base.protocol === 'https:') headers.Authorization = `Bearer ${this.config.token}`;
-    if (payload !== undefined) {
-      headers['Content-Type'] = opts.contentType ?? 'application/json';
-      headers['Content-Length'] = String(Buffer.byteLength(payload));
-    }
+    if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
+    return headers;
+  }
+
+  private send(method: string, path: string, opts: RequestOptions): { response: Promise<http.IncomingMessage>; abort(): void } {
+    const url = new URL(this.basePath + path + queryString(opts.query), this.base);
+    const payload = payloadOf(opts.body);
+    const headers = this.headers(opts);
+    if (payload !== undefined) headers['Content-Length'] = String(payload.length);
     let req: http.ClientRequest;
     const response = new Promise<http.IncomingMessage>((resolve, reject) => {
       req = this.transport.request(url, { method, headers, agent: this.agent }, resolve);
@@ -231,6 +254,20 @@ export class RestClient {
     });
     return { response, abort: () => req.destroy() };
   }
+}
+
+function queryString(query: RequestOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const q = params.toString();
+  return q ? `?${q}` : '';
+}
+
+function payloadOf(body: unknown): Buffer | undefined {
+  if (body === undefined) return undefined;
+  if (Buffer.isBuffer(body)) return body;
+  return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
 export interface TableColumn {
