@@ -12,10 +12,18 @@ export interface ServerProcess extends Endpoint {
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-export async function spawnServer(opts: { dataDir: string; port: number; etcdEndpoint?: string; etcdClientPort?: number }): Promise<ServerProcess> {
+export async function spawnServer(opts: {
+  dataDir: string;
+  port: number;
+  etcdEndpoint?: string;
+  etcdClientPort?: number;
+  /** More `kapstan server` flags, e.g. --disable-controllers. */
+  extraArgs?: string[];
+}): Promise<ServerProcess> {
   const args = [join(ROOT, 'bin', 'kapstan'), 'server', '--data-dir', opts.dataDir, '--listen', `127.0.0.1:${opts.port}`];
   if (opts.etcdEndpoint) args.push('--etcd-endpoints', opts.etcdEndpoint);
   if (opts.etcdClientPort) args.push('--etcd-client-port', String(opts.etcdClientPort));
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   mkdirSync(opts.dataDir, { recursive: true });
   const log = openSync(join(opts.dataDir, 'server.log'), 'a');
   // KAPSTAN_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server in benchmarks.

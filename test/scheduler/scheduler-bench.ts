@@ -146,7 +146,9 @@ async function benchCase(client: RestClient, pids: Record<string, number>, nodes
 async function main(): Promise<void> {
   const etcd = await startTestEtcd();
   const dataDir = mkdtempSync(join(tmpdir(), 'kap-sched-bench-'));
-  const server = await spawnServer({ dataDir, port: await freePort(), etcdEndpoint: etcd.endpoint });
+  // The apiserver alone, as scheduler_perf runs it: the in-process node lifecycle
+  // controller would mark these agentless nodes unreachable after 40 s and taint them mid-run.
+  const server = await spawnServer({ dataDir, port: await freePort(), etcdEndpoint: etcd.endpoint, extraArgs: ['--disable-controllers', '--disable-scheduler'] });
   const client = new RestClient({ server: server.url, caPem: server.caPem, token: server.token });
   try {
     const results = [];
