@@ -3,7 +3,6 @@
 // per event type and encoding, as the finished bytes of one HTTP chunk, and
 // those bytes are written to every stream that sends it.
 import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { KubeObject } from '../../api/types';
 import { toTable } from '../printers';
 
@@ -81,25 +80,6 @@ export function eventFrame(type: string, obj: KubeObject, asTable: boolean): Wat
  */
 export function writeFrame(res: ServerResponse, frame: WatchFrame): void {
   const socket = res.socket;
-  if (res.chunkedEncoding && socket !== null && socket.writable && !res.writableEnded) {
-    corkForThisTick(socket);
-    socket.write(frame.chunk);
-  } else res.write(frame.chunk.subarray(frame.lineStart, frame.chunk.length - 2));
-}
-
-const corked = new WeakSet<Socket>();
-
-/**
- * Events that arrive together (one etcd watch response holds every change of a
- * busy moment) leave together: one TLS record and one syscall per watcher per
- * tick instead of one per event, and one read for the watcher.
- */
-function corkForThisTick(socket: Socket): void {
-  if (corked.has(socket)) return;
-  corked.add(socket);
-  socket.cork();
-  process.nextTick(() => {
-    corked.delete(socket);
-    socket.uncork();
-  });
+  if (res.chunkedEncoding && socket !== null && socket.writable && !res.writableEnded) socket.write(frame.chunk);
+  else res.write(frame.chunk.subarray(frame.lineStart, frame.chunk.length - 2));
 }
