@@ -20,12 +20,21 @@ export const childMeta = fieldMeta;
 /** The path element naming one item of a map or set list. */
 export function itemKey(item: unknown, type: ListType, meta: PatchMeta | undefined, at: string): string {
   if (type === 'set') return setItemKey(item);
-  const key = meta!.mergeKey!;
-  const value = item && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>)[key] : undefined;
-  if (value === undefined || value === null || typeof value === 'object') {
-    throw errors.badRequest(`${at}: associative list with keys has an element that omits key field "${key}"`);
+  const fields = item && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : {};
+  const keys: Record<string, unknown> = {};
+  for (const { name, default: fallback } of mapKeysOf(meta)) {
+    const value = fields[name] ?? fallback;
+    if (value === undefined || value === null || typeof value === 'object') {
+      throw errors.badRequest(`${at}: associative list with keys has an element that omits key field "${name}"`);
+    }
+    keys[name] = value;
   }
-  return mapItemKey({ [key]: value });
+  return mapItemKey(keys);
+}
+
+/** The key fields of a map list, in the order Kubernetes writes them in a key (by name). */
+export function mapKeysOf(meta: PatchMeta | undefined): readonly { name: string; default?: string }[] {
+  return meta?.mapKeys ?? [{ name: meta!.mergeKey! }];
 }
 
 /** Items of a map or set list by their path element; a duplicate key is an error, as in Kubernetes. */

@@ -3,7 +3,7 @@
 import type { PatchMeta } from '../patch/patch-meta';
 import { deepClone, isJsonObject, JsonObject, JsonValue, setKey } from '../patch/json-value';
 import { childOf, FieldSet, fieldKey, hasDescendants } from './field-set';
-import { childMeta, indexItems, itemKey, listTypeOf } from './list-types';
+import { childMeta, indexItems, itemKey, listTypeOf, mapKeysOf } from './list-types';
 
 /**
  * The live object with the configuration merged in: objects merge field by
@@ -85,7 +85,9 @@ export function removeFields(value: unknown, remove: FieldSet, keep: FieldSet | 
       const next = removeOne(item, r, childOf(keep, key!), meta);
       if (next === undefined) continue;
       // An item that stays keeps its key, whoever owned the key field.
-      if (type === 'map' && isJsonObject(next) && isJsonObject(item)) setKey(next, meta!.mergeKey!, item[meta!.mergeKey!]);
+      if (type === 'map' && isJsonObject(next) && isJsonObject(item)) {
+        for (const { name } of mapKeysOf(meta)) if (item[name] !== undefined) setKey(next, name, item[name]);
+      }
       out.push(next);
     }
     return value.length > 0 && out.length === 0 ? undefined : out;

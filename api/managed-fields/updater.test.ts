@@ -80,3 +80,26 @@ test('kubectl takes over fields its client-side last-applied annotation lists, a
   assert.equal((res.object.data as Record<string, string>).a, '2');
   assert.deepEqual(JSON.parse(res.object.metadata.annotations!['kubectl.kubernetes.io/last-applied-configuration']).data, { a: '2' });
 });
+
+test('ports are keyed by number and protocol (TCP when left out): 53/UDP and 53/TCP are two items', () => {
+  const pod = (ports: unknown[]): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'dns', namespace: 'default' },
+    spec: { containers: [{ name: 'dns', image: 'coredns', ports }] },
+  });
+  const podCtx: WriteContext = { ...ctx('tool'), kind: 'Pod', apiVersion: 'v1', statusIsSubresource: true };
+  const both = [{ containerPort: 53, protocol: 'UDP', name: 'dns' }, { containerPort: 53, name: 'dns-tcp' }];
+  const created = applyConfiguration(undefined, pod(both), podCtx, false);
+  const ports = (created.object.spec as { containers: { ports: unknown[] }[] }).containers[0].ports;
+  assert.deepEqual(ports, both);
+  const owned = JSON.stringify(created.managedFields[0].fieldsV1);
+  assert.match(owned, /k:\{\\"containerPort\\":53,\\"protocol\\":\\"UDP\\"\}/);
+  assert.match(owned, /k:\{\\"containerPort\\":53,\\"protocol\\":\\"TCP\\"\}/);
+  // Applying only the TCP port again removes the UDP one the manager no longer sets.
+  const live = { ...created.object, metadata: { ...created.object.metadata, managedFields: created.managedFields } } as KubeObject;
+  const tcpOnly = applyConfiguration(live, pod([{ containerPort: 53, protocol: 'TCP', name: 'dns-tcp' }]), podCtx, false);
+  assert.deepEqual((tcpOnly.object.spec as { containers: { ports: unknown[] }[] }).containers[0].ports, [{ containerPort: 53, name: 'dns-tcp', protocol: 'TCP' }]);
+  // Two items with one identity are refused, as Kubernetes does.
+  assert.throws(() => applyConfiguration(undefined, pod([{ containerPort: 53 }, { containerPort: 53, protocol: 'TCP' }]), podCtx, false), (err) => isApiError(err, 'BadRequest') && /duplicate entries/.test(err.message));
+});

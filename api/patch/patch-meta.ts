@@ -12,6 +12,12 @@ export interface PatchMeta {
   strategy?: 'merge' | 'replace';
   /** For merged lists of objects: the field that identifies an element. */
   mergeKey?: string;
+  /**
+   * Server-side apply's identity of an element when it is more than the
+   * strategic-merge key (`x-kubernetes-list-map-keys`, e.g. containerPort and
+   * protocol): a key field an element leaves out takes its default.
+   */
+  mapKeys?: readonly { name: string; default?: string }[];
   /** Patches to this struct (or to each element of this list) may carry $retainKeys. */
   retainKeys?: boolean;
   /** Metadata of the fields of this object, or of each element of this list. */
@@ -20,6 +26,11 @@ export interface PatchMeta {
 
 function mergeByKey(mergeKey: string, element?: PatchMeta, retainKeys = false): PatchMeta {
   return { strategy: 'merge', mergeKey, retainKeys: retainKeys || undefined, fields: element?.fields };
+}
+
+/** Ports: strategic merge patch keys them by number alone; server-side apply by number and protocol (TCP by default). */
+function portList(numberField: string): PatchMeta {
+  return { ...mergeByKey(numberField), mapKeys: [{ name: numberField }, { name: 'protocol', default: 'TCP' }] };
 }
 
 const setOfScalars: PatchMeta = { strategy: 'merge' };
@@ -33,7 +44,7 @@ const objectMeta: PatchMeta = {
 
 const container: PatchMeta = {
   fields: {
-    ports: mergeByKey('containerPort'),
+    ports: portList('containerPort'),
     env: mergeByKey('name'),
     volumeMounts: mergeByKey('mountPath'),
     volumeDevices: mergeByKey('devicePath'),
@@ -91,7 +102,7 @@ const BY_KIND: Readonly<Record<string, PatchMeta>> = {
     spec: { fields: { podCIDRs: setOfScalars } },
     status: { fields: { conditions: mergeByKey('type'), addresses: mergeByKey('type') } },
   }),
-  Service: kind({ spec: { fields: { ports: mergeByKey('port') } }, status: statusWithConditions }),
+  Service: kind({ spec: { fields: { ports: portList('port') } }, status: statusWithConditions }),
   Namespace: kind({ status: statusWithConditions }),
   ServiceAccount: kind({ secrets: mergeByKey('name') }),
 };

@@ -174,7 +174,8 @@ test('a Deployment apply: managedFields in Kubernetes\' shape, map lists merged 
               'f:env': { 'k:{"name":"A"}': { '.': {}, 'f:name': {}, 'f:value': {} } },
               'f:image': {},
               'f:name': {},
-              'f:ports': { 'k:{"containerPort":80}': { '.': {}, 'f:containerPort': {} } },
+              // Kubernetes keys container ports by number and protocol (TCP when left out).
+              'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } },
             },
           },
         },
@@ -224,7 +225,7 @@ test('status subresource apply owns status fields only', async () => {
   assert.equal(missing.status, 404, missing.text);
 });
 
-test('Service ports merge by port; finalizers are a set two managers share; cluster-scoped objects apply too', async () => {
+test('Service ports merge by port and protocol; finalizers are a set two managers share; cluster-scoped objects apply too', async () => {
   const path = '/api/v1/namespaces/default/services/ssa-svc';
   const svc = (ports: unknown[], finalizers: string[]) => ({
     apiVersion: 'v1', kind: 'Service', metadata: { name: 'ssa-svc', finalizers }, spec: { selector: { app: 'x' }, ports },
@@ -236,7 +237,7 @@ test('Service ports merge by port; finalizers are a set two managers share; clus
   assert.deepEqual(b.body.spec.ports.map((p: any) => p.port), [80, 443]);
   assert.deepEqual(b.body.metadata.finalizers, ['example.com/a', 'example.com/b']);
   assert.deepEqual(entryOf(b.body, 'tool-b')!.fieldsV1['f:metadata'], { 'f:finalizers': { 'v:"example.com/b"': {} } });
-  assert.ok(entryOf(b.body, 'tool-b')!.fieldsV1['f:spec']['f:ports']['k:{"port":443}']);
+  assert.ok(entryOf(b.body, 'tool-b')!.fieldsV1['f:spec']['f:ports']['k:{"port":443,"protocol":"TCP"}']);
   // tool-a drops its finalizer and port: only its own go.
   const a2 = await apply(path, svc([], []), 'tool-a');
   assert.equal(a2.status, 200, a2.text);
