@@ -1,6 +1,7 @@
 // How server-side apply sees a list, read off the strategic-merge table
 // (api/patch/patch-meta.ts) as Kubernetes' OpenAPI marks it:
-// merge-by-key lists are `x-kubernetes-list-type: map` with that key, merged
+// merge-by-key lists are `x-kubernetes-list-type: map` with that key (or the
+// table's mapKeys where Kubernetes' list-map-keys are more, as for ports), merged
 // lists of scalars are `set`, every other list is `atomic` (owned and
 // replaced whole).
 import { errors } from '../errors';
