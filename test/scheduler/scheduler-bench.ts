@@ -137,6 +137,8 @@ async function benchCase(client: RestClient, pids: Record<string, number>, nodes
         p99ms: percentile(sorted, 0.99),
       },
       rawBinding: { pods: rawCount, perSecond: round(rawCount / rawSeconds), cpuMicrosPerBinding: rawCpuPerBinding },
+      // Scheduled pods per second ÷ bare bindings per second: what placing costs on top of binding.
+      ratioToRawBinding: round(pods / seconds / (rawCount / rawSeconds)),
     };
   } finally {
     await running.stop();
