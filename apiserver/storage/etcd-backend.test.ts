@@ -3,22 +3,23 @@
 // and failing over to the next endpoint when one is unreachable.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestEtcd, TestEtcd } from '../../test/harness/etcd';
+import type { TestEtcd } from '../../test/harness/etcd';
+import { startTestBackend, TestBackend } from '../../test/harness/registry';
 import { freePort } from '../../test/harness/ports';
 import { isApiError } from '../../api/errors';
 import { EtcdBackend } from './etcd-backend';
 
+let bed: TestBackend;
 let etcd: TestEtcd;
 let backend: EtcdBackend;
 
 before(async () => {
-  etcd = await startTestEtcd();
-  backend = new EtcdBackend({ endpoints: [etcd.endpoint] });
+  bed = await startTestBackend();
+  ({ etcd, backend } = bed);
 });
 
 after(async () => {
-  await backend?.close();
-  await etcd?.destroy();
+  await bed?.stop();
 });
 
 const buf = (s: string) => Buffer.from(s);
@@ -89,4 +90,15 @@ test('an unreachable endpoint fails over to the next; none reachable is 503', as
     await failover.close();
     await unreachable.close();
   }
+});
+
+test('etcd endpoints are plain http: a bare host:port works, https is refused with a clear error', async () => {
+  const bare = new EtcdBackend({ endpoints: [etcd.endpoint.replace(/^http:\/\//, '')] });
+  try {
+    assert.ok((await bare.create('/kap-t/bare', Buffer.from('x'))).ok);
+    assert.equal((await bare.get('/kap-t/bare'))?.value.toString(), 'x');
+  } finally {
+    await bare.close();
+  }
+  assert.throws(() => new EtcdBackend({ endpoints: ['https://127.0.0.1:2379'] }), /plain http only/);
 });

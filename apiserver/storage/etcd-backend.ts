@@ -1,9 +1,10 @@
-// Backend over a real etcd: reads, writes and watches as plain gRPC over
-// node:http2 (etcd-kv-client.ts, etcd-watch-client.ts), leases, compaction and
-// non-http endpoints' reads and writes through the etcd3 client. Writes are single
+// Backend over a real etcd: reads, writes and watches as plain gRPC over our
+// own HTTP/2 client (etcd-kv-client.ts, etcd-watch-client.ts); leases and
+// compaction through the etcd3 client. Endpoints are plain http (a bare
+// host:port counts as http://): TLS to etcd is not supported. Writes are single
 // transactions (compare mod_revision, then put/delete), so a failure at any
 // point leaves etcd either unchanged or fully changed — never half-written.
-import { Etcd3, IKeyValue, isRecoverableError } from 'etcd3';
+import { Etcd3, isRecoverableError } from 'etcd3';
 import { circuitBreaker, retry, handleWhen, noop, ConsecutiveBreaker } from 'cockatiel';
 import { errors, ApiError, isApiError } from '../../api/errors';
 import type { Backend, KeyValue, ListOptions, ListResult, PutOptions, StorageWatch, WatchHandlers, WriteResult } from './backend';
@@ -32,13 +33,10 @@ function prefixEnd(prefix: string): Buffer {
   return Buffer.from([0]);
 }
 
-function toKV(kv: IKeyValue): KeyValue {
-  return {
-    key: kv.key.toString(),
-    value: kv.value,
-    modRevision: Number(kv.mod_revision),
-    createRevision: Number(kv.create_revision),
-  };
+function plainHttpEndpoint(endpoint: string): string {
+  if (!/^[a-z]+:\/\//i.test(endpoint)) return `http://${endpoint}`;
+  if (endpoint.startsWith('http://')) return endpoint;
+  throw new Error(`etcd endpoint ${endpoint}: Kapstan reaches etcd over plain http only (TLS to etcd is not supported)`);
 }
 
 /** Maps client failures to the API's taxonomy: an unreachable etcd is 503. */
@@ -53,10 +51,10 @@ export function storageError(err: unknown): ApiError {
 
 export class EtcdBackend implements Backend {
   readonly client: Etcd3;
-  /** Gets, lists and writes: the hot path, on a lean gRPC client (plain-http endpoints). */
-  private readonly kv?: EtcdKvClient;
+  /** Gets, lists and writes: the hot path, on a lean gRPC client. */
+  private readonly kv: EtcdKvClient;
   private readonly timeout: number;
-  /** Watches: plain gRPC streams, whatever the endpoints. */
+  /** Watches: plain gRPC streams. */
   private readonly watchClient: EtcdWatchClient;
   private readonly watches = new Set<StorageWatch>();
   /** Leases of keys written with a TTL (Events), shared by keys that expire together. */
@@ -65,8 +63,9 @@ export class EtcdBackend implements Backend {
 
   constructor(opts: EtcdBackendOptions) {
     this.timeout = opts.callTimeoutMs ?? 5_000;
+    const endpoints = opts.endpoints.map(plainHttpEndpoint);
     this.client = new Etcd3({
-      hosts: opts.endpoints,
+      hosts: endpoints,
       dialTimeout: 2_000,
       // Fail fast on a dead member and try the next one; never retry forever,
       // so an outage reaches the client as a 503 instead of a hung request.
@@ -74,28 +73,16 @@ export class EtcdBackend implements Backend {
         host: () =>
           circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1_000, breaker: new ConsecutiveBreaker(3) }),
         global:
-          opts.endpoints.length > 1 ? retry(handleWhen(isRecoverableError), { maxAttempts: opts.endpoints.length }) : noop,
+          endpoints.length > 1 ? retry(handleWhen(isRecoverableError), { maxAttempts: endpoints.length }) : noop,
       },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeout }),
     });
-    this.watchClient = new EtcdWatchClient({ endpoints: opts.endpoints, timeoutMs: this.timeout });
-    if (opts.endpoints.every((e) => e.startsWith('http://'))) {
-      this.kv = new EtcdKvClient({ endpoints: opts.endpoints, timeoutMs: this.timeout });
-    }
+    this.watchClient = new EtcdWatchClient({ endpoints, timeoutMs: this.timeout });
+    this.kv = new EtcdKvClient({ endpoints, timeoutMs: this.timeout });
   }
 
   private async range(req: RangeRequest): Promise<{ kvs: KeyValue[]; revision: number; more: boolean; count: number }> {
-    if (this.kv) return decodeRangeResponse(await this.call(() => this.kv!.range(encodeRange(req))));
-    const res = await this.call(() =>
-      this.client.kv.range({
-        key: req.key,
-        range_end: req.rangeEnd,
-        limit: req.limit ?? 0,
-        revision: req.revision ?? 0,
-        count_only: req.countOnly ?? false,
-      }),
-    );
-    return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
+    return decodeRangeResponse(await this.call(() => this.kv.range(encodeRange(req))));
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
@@ -166,22 +153,9 @@ export class EtcdBackend implements Backend {
 
   /** If key's mod_revision == expected then op, else read the key: one transaction. */
   private async cas(key: Buffer, expectedRevision: number, op: TxnOp): Promise<WriteResult> {
-    if (this.kv) {
-      const res = decodeTxnResponse(await this.call(() => this.kv!.txn(encodeModRevisionTxn(key, expectedRevision, op, { range: key }))));
-      if (res.succeeded) return { ok: true, revision: res.revision };
-      return { ok: false, current: res.ranges[0]?.kvs[0] };
-    }
-    const success = 'put' in op ? { request_put: { ...op.put, lease: op.put.lease?.toString() } } : 'deleteKey' in op ? { request_delete_range: { key: op.deleteKey } } : { request_range: { key: op.range } };
-    const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
-        success: [success],
-        failure: [{ request_range: { key } }],
-      }),
-    );
-    if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
-    const kvs = res.responses[0]?.response_range?.kvs ?? [];
-    return { ok: false, current: kvs.length ? toKV(kvs[0]) : undefined };
+    const res = decodeTxnResponse(await this.call(() => this.kv.txn(encodeModRevisionTxn(key, expectedRevision, op, { range: key }))));
+    if (res.succeeded) return { ok: true, revision: res.revision };
+    return { ok: false, current: res.ranges[0]?.kvs[0] };
   }
 
   watch(prefix: string, afterRevision: number, handlers: WatchHandlers): StorageWatch {
@@ -262,6 +236,6 @@ export class EtcdBackend implements Backend {
     for (const w of [...this.watches]) w.close();
     this.watchClient.close();
     this.client.close();
-    this.kv?.close();
+    this.kv.close();
   }
 }

@@ -10,7 +10,7 @@ import type { BidiStream } from './grpc-connection';
 import { decodeWatchResponse, encodeWatchCreate, WatchCreate, WatchResponse } from './etcd-proto';
 
 export interface EtcdWatchClientOptions {
-  /** http:// or https:// endpoints (a bare host:port is plain http); a watch that cannot start tries the next one. */
+  /** http:// endpoints; a watch that cannot start tries the next one. */
   endpoints: string[];
   /** How long etcd has to confirm a new watch. */
   timeoutMs: number;
@@ -36,7 +36,7 @@ export class EtcdWatchClient {
   private closed = false;
 
   constructor(private readonly opts: EtcdWatchClientOptions) {
-    this.connections = new EtcdConnections(opts.endpoints.map((e) => (/^https?:\/\//.test(e) ? e : `http://${e}`)));
+    this.connections = new EtcdConnections(opts.endpoints);
   }
 
   watch(create: WatchCreate, handlers: WatchStreamHandlers): WatchStream {

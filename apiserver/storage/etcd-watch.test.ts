@@ -4,23 +4,24 @@
 // failing over to a live endpoint, and an error when etcd goes away.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestEtcd, TestEtcd } from '../../test/harness/etcd';
+import type { TestEtcd } from '../../test/harness/etcd';
+import { startTestBackend, TestBackend } from '../../test/harness/registry';
 import { freePort } from '../../test/harness/ports';
 import { isApiError } from '../../api/errors';
 import { EtcdBackend } from './etcd-backend';
 import type { StorageEvent, StorageWatch } from './backend';
 
+let bed: TestBackend;
 let etcd: TestEtcd;
 let backend: EtcdBackend;
 
 before(async () => {
-  etcd = await startTestEtcd();
-  backend = new EtcdBackend({ endpoints: [etcd.endpoint] });
+  bed = await startTestBackend();
+  ({ etcd, backend } = bed);
 });
 
 after(async () => {
-  await backend?.close();
-  await etcd?.destroy();
+  await bed?.stop();
 });
 
 const buf = (s: string) => Buffer.from(s);

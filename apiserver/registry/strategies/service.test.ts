@@ -1,24 +1,23 @@
 // Service allocation through the strategy, against a real etcd.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestEtcd, TestEtcd } from '../../../test/harness/etcd';
+import { startTestBackend, TestBackend } from '../../../test/harness/registry';
 import { EtcdBackend } from '../../storage/etcd-backend';
 import { ApiError } from '../../../api/errors';
 import type { KubeObject } from '../../../api/types';
 import { nodePortAllocator, serviceIpAllocator } from '../allocators/cluster-allocators';
 import { allocatingServiceStrategy, serviceStrategy } from './service';
 
-let etcd: TestEtcd;
+let bed: TestBackend;
 let backend: EtcdBackend;
 
 before(async () => {
-  etcd = await startTestEtcd();
-  backend = new EtcdBackend({ endpoints: [etcd.endpoint] });
+  bed = await startTestBackend();
+  ({ backend } = bed);
 });
 
 after(async () => {
-  await backend?.close();
-  await etcd?.destroy();
+  await bed?.stop();
 });
 
 const service = (name: string, spec: Record<string, unknown>): KubeObject => ({
