@@ -28,6 +28,14 @@ export interface Manager {
   entry?: ManagedFieldsEntry;
 }
 
+/**
+ * A manager with a fresh set. Written out field by field: V8 builds
+ * `{ ...identity, more }` through a slow generic path (microseconds per write).
+ */
+export function newManager(id: Pick<Manager, 'manager' | 'operation' | 'subresource'>, apiVersion: string, time: string | undefined, set: FieldSet): Manager {
+  return { manager: id.manager, operation: id.operation, subresource: id.subresource, apiVersion, time, set, entry: undefined };
+}
+
 export function sameIdentity(a: Pick<Manager, 'manager' | 'operation' | 'subresource'>, b: Pick<Manager, 'manager' | 'operation' | 'subresource'>): boolean {
   return a.manager === b.manager && a.operation === b.operation && a.subresource === b.subresource;
 }
@@ -80,5 +88,5 @@ export function encodeManagers(managers: readonly Manager[]): ManagedFieldsEntry
 
 /** A copy of `m` with a new set (and time), to be re-encoded. */
 export function withSet(m: Manager, set: FieldSet, time?: string): Manager {
-  return { ...m, set, time: time ?? m.time, entry: undefined };
+  return newManager(m, m.apiVersion, time ?? m.time, set);
 }

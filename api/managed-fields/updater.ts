@@ -11,7 +11,7 @@ import { patchMetaForKind, PatchMeta } from '../patch/patch-meta';
 import type { KubeObject } from '../types';
 import { difference, FieldSet, formatPath, hasPath, intersection, isEmpty, memberPaths, union, unionAll, equalSets } from './field-set';
 import { KUBECTL_MANAGER, lastAppliedFields, syncLastApplied } from './last-applied';
-import { decodeManagers, encodeManagers, ManagedFieldsEntry, Manager, sameIdentity, withSet } from './managers';
+import { decodeManagers, encodeManagers, ManagedFieldsEntry, Manager, newManager, sameIdentity, withSet } from './managers';
 import { mergeConfig, removeFields } from './merge';
 import { fieldSetOf, modifiedFields } from './walk';
 
@@ -95,7 +95,7 @@ export function managedFieldsAfterUpdate(current: KubeObject | undefined, next: 
     out.push(isEmpty(lost) ? m : withSet(m, difference(m.set, lost)));
   }
   const previous = mine?.set ?? {};
-  out.push({ ...me, apiVersion: ctx.apiVersion, time: ctx.now, set: union(difference(previous, removed), changed) });
+  out.push(newManager(me, ctx.apiVersion, ctx.now, union(difference(previous, removed), changed)));
   return encodeManagers(out);
 }
 
@@ -121,7 +121,7 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   const me = { manager: ctx.manager, operation: 'Apply' as const, subresource: ctx.subresource ?? '' };
   if (!live) {
     const object = cfg;
-    const managedFields = encodeManagers([{ ...me, apiVersion: ctx.apiVersion, time: ctx.now, set: applied }]);
+    const managedFields = encodeManagers([newManager(me, ctx.apiVersion, ctx.now, applied)]);
     return { object, managedFields };
   }
   const managers = decodeManagers(live.metadata.managedFields);
@@ -154,7 +154,7 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   }
   const objectChanged = !isEmpty(changed) || !isEmpty(removed);
   if (mine && !objectChanged && equalSets(mine.set, applied)) next.push(mine);
-  else next.push({ ...me, apiVersion: ctx.apiVersion, time: ctx.now, set: applied });
+  else next.push(newManager(me, ctx.apiVersion, ctx.now, applied));
   if (ctx.manager === KUBECTL_MANAGER) syncLastApplied(merged, cfg);
   return { object: merged, managedFields: encodeManagers(next) };
 }

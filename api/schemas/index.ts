@@ -35,11 +35,18 @@ const GROUP_PREFIX: Record<string, string> = {
 
 /** The definition name of a kind, e.g. ('apps', 'Deployment') → `io.k8s.api.apps.v1.Deployment`. */
 export function definitionNameFor(group: string, kind: string): string | undefined {
+  const known = definitionNames.get(group)?.get(kind);
+  if (known !== undefined) return known;
   const prefix = GROUP_PREFIX[group];
-  if (prefix === undefined) return undefined;
-  const name = prefix + kind;
-  return name in DEFINITIONS ? name : undefined;
+  if (prefix === undefined || !(prefix + kind in DEFINITIONS)) return undefined;
+  let byKind = definitionNames.get(group);
+  if (byKind === undefined) definitionNames.set(group, (byKind = new Map()));
+  byKind.set(kind, prefix + kind);
+  return prefix + kind;
 }
+
+/** group → kind → definition name, asked on every validation (only names that exist: a bounded set). */
+const definitionNames = new Map<string, Map<string, string | undefined>>();
 
 /** Follows `$ref`s to the schema they name. */
 export function resolveSchema(schema: JsonSchema | undefined): JsonSchema | undefined {

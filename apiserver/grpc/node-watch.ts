@@ -44,7 +44,7 @@ export async function streamNodes(
   for (const node of list.items) send(NodeEvent_Type.ADDED, node);
   call.write({ type: NodeEvent_Type.SYNC, nodeJson: Buffer.alloc(0) });
   return store.watch(undefined, { resourceVersion: list.metadata.resourceVersion ?? '' }, {
-    onEvent: (type, node) => send(EVENT_TYPES[type], node),
+    onEvent: (type, node) => send(EVENT_TYPES[type], node.object),
     onError,
   });
 }

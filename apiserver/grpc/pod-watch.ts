@@ -40,7 +40,7 @@ export async function streamNodePods(
     throw errors.badRequest(`invalid resourceVersion "${after}": expected the resourceVersion of an earlier event`);
   }
   return pods.watch(undefined, { filter, resourceVersion: after }, {
-    onEvent: (type, pod) => send(EVENT_TYPES[type], pod),
+    onEvent: (type, pod) => send(EVENT_TYPES[type], pod.object),
     onError,
   });
 }

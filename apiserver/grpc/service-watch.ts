@@ -33,7 +33,7 @@ export async function streamServices(
   try {
     for (const { kind, store, resourceVersion } of lists) {
       subscriptions.push(await store.watch(undefined, { resourceVersion }, {
-        onEvent: (type, obj) => send(EVENT_TYPES[type], kind, obj),
+        onEvent: (type, obj) => send(EVENT_TYPES[type], kind, obj.object),
         onError,
       }));
     }

@@ -21,7 +21,9 @@ export type RequestInfo = ResourceRequest | OtherRequest;
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export function parseRequestPath(pathname: string): RequestInfo {
-  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const escaped = pathname.includes('%');
+  const parts: string[] = [];
+  for (const part of pathname.split('/')) if (part) parts.push(escaped ? decodeURIComponent(part) : part);
   let rest: string[];
   let group: string;
   let version: string;

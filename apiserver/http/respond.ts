@@ -3,9 +3,14 @@ import { ApiError, errors } from '../../api/errors';
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
   const data = JSON.stringify(body);
+  sendJsonBytes(res, code, data, warnings);
+}
+
+/** Sends JSON that is already serialized. */
+export function sendJsonBytes(res: ServerResponse, code: number, data: Buffer | string, warnings: string[] = []): void {
   const headers: Record<string, string | string[] | number> = {
     'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(data),
+    'Content-Length': typeof data === 'string' ? Buffer.byteLength(data) : data.length,
     'Cache-Control': 'no-cache, private',
   };
   if (warnings.length) headers['Warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);

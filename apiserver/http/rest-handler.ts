@@ -10,7 +10,7 @@ import { applyPatch } from '../../api/patch';
 import type { Registry } from '../registry/registry';
 import type { ObjectFilter, ResourceStore, FieldValidation, WriteOptions } from '../registry/store';
 import type { ResourceRequest } from './request-info';
-import { readBody, sendJson } from './respond';
+import { readBody, sendJson, sendJsonBytes } from './respond';
 import { serveWatch } from './watch-handler';
 import { PROTOBUF_MEDIA_TYPE, parseProtobufBody } from './protobuf-body';
 import { includeObjectOf, toTable } from '../printers';
@@ -69,8 +69,8 @@ export async function handleResource(ctx: RestContext): Promise<void> {
         return sendList(ctx, store, ns);
       case 'POST': {
         const body = await readObject(req);
-        const { object, warnings } = await store.create(ns, body, writeOpts);
-        return sendObject(ctx, 201, object, warnings);
+        const { object, warnings, json } = await store.create(ns, body, writeOpts);
+        return sendObject(ctx, 201, object, warnings, json);
       }
       case 'DELETE': {
         const opts = await readDeleteOptions(req, query);
@@ -104,7 +104,9 @@ export async function handleResource(ctx: RestContext): Promise<void> {
   switch (method) {
     case 'GET': {
       if (info.watchPath || isTrue(query.get('watch'))) return serveWatch(ctx, store, ns, filterFor(store, query, name));
-      return sendObject(ctx, 200, await store.get(ns, name));
+      const served = await store.read(ns, name);
+      if (wantsTable(req)) return sendObject(ctx, 200, served.object);
+      return sendJsonBytes(ctx.res, 200, served.json());
     }
     case 'PUT': {
       const body = await readObject(req);
@@ -113,8 +115,8 @@ export async function handleResource(ctx: RestContext): Promise<void> {
         const { object } = await store.guaranteedUpdate(ns, name, body.metadata?.resourceVersion, (cur) => ({ ...cur, spec: { ...(cur.spec as object), finalizers } }), writeOpts, 'whole');
         return sendObject(ctx, 200, object);
       }
-      const { object, warnings } = await store.update(ns, name, body, { ...writeOpts, subresource: scope === 'status' ? 'status' : undefined });
-      return sendObject(ctx, 200, object, warnings);
+      const { object, warnings, json } = await store.update(ns, name, body, Object.assign({}, writeOpts, { subresource: scope === 'status' ? ('status' as const) : undefined }));
+      return sendObject(ctx, 200, object, warnings, json);
     }
     case 'PATCH': {
       const contentType = mediaType(req.headers['content-type']);
@@ -133,7 +135,7 @@ export async function handleResource(ctx: RestContext): Promise<void> {
       if (!PATCH_TYPES.has(contentType)) throw errors.unsupportedMediaType(contentType || '(none)');
       const patch = parseJson(await readBody(req, MAX_BODY_BYTES));
       const precondition = patchPrecondition(patch);
-      const { object, warnings } = await store.guaranteedUpdate(
+      const { object, warnings, json } = await store.guaranteedUpdate(
         ns,
         name,
         precondition,
@@ -141,7 +143,7 @@ export async function handleResource(ctx: RestContext): Promise<void> {
         writeOpts,
         scope === 'status' ? 'status' : undefined,
       );
-      return sendObject(ctx, 200, object, warnings);
+      return sendObject(ctx, 200, object, warnings, json);
     }
     case 'DELETE': {
       const opts = await readDeleteOptions(req, query);
@@ -168,10 +170,12 @@ async function sendList(ctx: RestContext, store: ResourceStore, ns: string | und
   sendJson(ctx.res, 200, list);
 }
 
-function sendObject(ctx: RestContext, code: number, object: KubeObject, warnings: string[] = []): void {
+/** Sends an object (`json`: its JSON as just stored, which spares serializing it again). */
+function sendObject(ctx: RestContext, code: number, object: KubeObject, warnings: string[] = [], json?: () => Buffer): void {
   if (wantsTable(ctx.req)) {
     return sendJson(ctx.res, code, toTable(object.kind, [object], { resourceVersion: object.metadata.resourceVersion }), warnings);
   }
+  if (json) return sendJsonBytes(ctx.res, code, json(), warnings);
   sendJson(ctx.res, code, object, warnings);
 }
 
@@ -260,7 +264,13 @@ async function handleBinding(ctx: RestContext, pods: ResourceStore, ns: string |
       const status = (pod.status ?? {}) as { conditions?: { type: string }[] };
       const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now } as never);
-      return { ...pod, spec: { ...spec, nodeName: target.name }, status: { ...status, conditions } };
+      // `pod` is the store's private copy. Assigned in place: `{ ...spec, nodeName }`
+      // (a spread plus a new key) takes a slow path in V8, microseconds per binding.
+      spec.nodeName = target.name;
+      status.conditions = conditions;
+      pod.spec = spec;
+      pod.status = status;
+      return pod;
     },
     { validated: true },
     'whole',

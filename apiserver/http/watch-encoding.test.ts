@@ -6,7 +6,27 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { KubeObject } from '../../api/types';
+import { encodeObject, storedJson } from '../registry/codec';
+import type { ServedObject } from '../registry/store';
 import { eventFrame, frameOf, writeFrame } from './watch-encoding';
+
+/** An event's object as the watch cache hands it out, counting how often its JSON is built. */
+function watched(object: KubeObject): ServedObject & { jsonBuilds: number } {
+  const stored = encodeObject(object);
+  const revision = Number(object.metadata.resourceVersion);
+  let json: Buffer | undefined;
+  const w = {
+    object,
+    revision,
+    jsonBuilds: 0,
+    json: () => {
+      if (json) return json;
+      w.jsonBuilds++;
+      return (json = storedJson(stored, revision));
+    },
+  };
+  return w;
+}
 
 const LINES = ['{"type":"ADDED","object":{"kind":"ConfigMap","data":{"k":"é ü 日本"}}}\n', `{"type":"MODIFIED","object":{"x":"${'a'.repeat(5000)}"}}\n`];
 
@@ -75,23 +95,27 @@ test('an HTTP/1.0 client and a pipelined response still waiting for its socket g
 });
 
 test('an object is encoded once per event type and encoding, shared by every watcher', () => {
-  const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns', resourceVersion: '7' } };
+  const plain: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns', resourceVersion: '7' } };
+  const obj = watched(plain);
   const added = eventFrame('ADDED', obj, false);
   assert.equal(eventFrame('ADDED', obj, false), added);
-  assert.equal(added.chunk.subarray(added.lineStart, added.chunk.length - 2).toString(), `{"type":"ADDED","object":${JSON.stringify(obj)}}\n`);
+  const line = added.chunk.subarray(added.lineStart, added.chunk.length - 2).toString();
+  assert.equal(line, `{"type":"ADDED","object":${storedJson(encodeObject(plain), 7)}}\n`);
+  assert.deepEqual(JSON.parse(line), { type: 'ADDED', object: plain });
   const deleted = eventFrame('DELETED', obj, false);
   assert.notEqual(deleted, added);
   assert.match(deleted.chunk.toString(), /^[0-9a-f]+\r\n\{"type":"DELETED","object":\{"apiVersion":"v1"/);
+  assert.equal(obj.jsonBuilds, 1);
   const table = eventFrame('ADDED', obj, true);
   assert.equal(eventFrame('ADDED', obj, true), table);
-  const line = JSON.parse(table.chunk.subarray(table.lineStart).toString());
-  assert.equal(line.type, 'ADDED');
-  assert.equal(line.object.kind, 'Table');
-  assert.equal(line.object.rows[0].cells[0], 'a');
+  const tableLine = JSON.parse(table.chunk.subarray(table.lineStart).toString());
+  assert.equal(tableLine.type, 'ADDED');
+  assert.equal(tableLine.object.kind, 'Table');
+  assert.equal(tableLine.object.rows[0].cells[0], 'a');
 });
 
 test('an object entering or leaving a selector: its other event types reuse its JSON bytes', () => {
-  const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ü', namespace: 'ns', resourceVersion: '8' }, data: { k: '日本' } };
+  const obj = watched({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ü', namespace: 'ns', resourceVersion: '8' }, data: { k: '日本' } });
   for (const asTable of [false, true]) {
     const modified = eventFrame('MODIFIED', obj, asTable);
     const lineOf = (f: ReturnType<typeof eventFrame>) => f.chunk.subarray(f.lineStart, f.chunk.length - 2).toString();

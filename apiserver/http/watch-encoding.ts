@@ -3,7 +3,7 @@
 // per event type and encoding, as the finished bytes of one HTTP chunk, and
 // those bytes are written to every stream that sends it.
 import type { ServerResponse } from 'node:http';
-import type { KubeObject } from '../../api/types';
+import type { ServedObject } from '../registry/store';
 import { toTable } from '../printers';
 
 /** One event line (`{"type":…,"object":…}\n`) framed as an HTTP/1.1 chunk. */
@@ -33,36 +33,35 @@ function frameAround(before: string, body: Buffer | undefined, after: string): W
 }
 
 interface Encoded {
-  /** The object's JSON (and its one-row Table's): a view into the first frame built with it. */
-  json?: Buffer;
+  /** The one-row Table's JSON: a view into the first frame built with it. */
   table?: Buffer;
   frames: Partial<Record<string, WatchFrame>>;
 }
 
-/** Keyed by the cached object every watcher of an event shares; gone with it. */
-const encodings = new WeakMap<KubeObject, Encoded>();
+/** Keyed by the object of an event, which every watcher of the event shares; gone with it. */
+const encodings = new WeakMap<ServedObject, Encoded>();
 
-/** The frame of one event (`asTable`: the object as a one-row Table), built once for all watchers. */
-export function eventFrame(type: string, obj: KubeObject, asTable: boolean): WatchFrame {
-  let enc = encodings.get(obj);
+/**
+ * The frame of one event (`asTable`: the object as a one-row Table), built once
+ * for all watchers. The object's JSON comes from its stored bytes: a watcher
+ * without a selector never makes the object be decoded.
+ */
+export function eventFrame(type: string, source: ServedObject, asTable: boolean): WatchFrame {
+  let enc = encodings.get(source);
   if (enc === undefined) {
     enc = { frames: {} };
-    encodings.set(obj, enc);
+    encodings.set(source, enc);
   }
   const key = asTable ? `table:${type}` : type;
   let frame = enc.frames[key];
   if (frame === undefined) {
     const before = `{"type":"${type}","object":`;
-    const body = asTable ? enc.table : enc.json;
-    if (body !== undefined) {
-      // Another event type of the same object (a watcher whose selector it entered or left).
-      frame = frameAround(before, body, '}\n');
-    } else {
-      const json = asTable ? JSON.stringify(toTable(obj.kind, [obj], { resourceVersion: obj.metadata.resourceVersion })) : JSON.stringify(obj);
-      frame = frameOf(`${before}${json}}\n`);
-      const view = frame.chunk.subarray(frame.lineStart + before.length, frame.chunk.length - 4);
-      if (asTable) enc.table = view;
-      else enc.json = view;
+    if (!asTable) frame = frameAround(before, source.json(), '}\n');
+    else if (enc.table !== undefined) frame = frameAround(before, enc.table, '}\n');
+    else {
+      const obj = source.object;
+      frame = frameOf(`${before}${JSON.stringify(toTable(obj.kind, [obj], { resourceVersion: obj.metadata.resourceVersion }))}}\n`);
+      enc.table = frame.chunk.subarray(frame.lineStart + before.length, frame.chunk.length - 4);
     }
     enc.frames[key] = frame;
   }

@@ -1,7 +1,6 @@
 // Watch streams: newline-delimited {"type","object"} events, flushed one by one.
 import type { ApiError } from '../../api/errors';
-import type { KubeObject } from '../../api/types';
-import type { ObjectFilter, ResourceStore } from '../registry/store';
+import type { ObjectFilter, ResourceStore, ServedObject } from '../registry/store';
 import type { RestContext } from './rest-handler';
 import { wantsTable } from './rest-handler';
 import { sendError } from './respond';
@@ -29,10 +28,9 @@ export async function serveWatch(ctx: RestContext, store: ResourceStore, ns: str
     writeFrame(res, frame);
   };
   // Each cached object is serialized once per event type, however many clients watch it.
-  const eventLine = (type: string, obj: KubeObject) => {
-    const rv = Number(obj.metadata.resourceVersion);
-    if (rv > lastRevision) lastRevision = rv;
-    write(eventFrame(type, obj, asTable));
+  const eventLine = (type: string, source: ServedObject) => {
+    if (source.revision > lastRevision) lastRevision = source.revision;
+    write(eventFrame(type, source, asTable));
   };
   const finish = () => {
     if (!open) return;
@@ -58,7 +56,7 @@ export async function serveWatch(ctx: RestContext, store: ResourceStore, ns: str
 
   try {
     sub = await store.watch(ns, { filter, resourceVersion: query.get('resourceVersion') ?? '' }, {
-      onEvent: (type, obj) => eventLine(type, obj),
+      onEvent: (type, source) => eventLine(type, source),
       onError: (err: ApiError) => {
         write(frameOf(JSON.stringify({ type: 'ERROR', object: err.toStatus() }) + '\n'));
         finish();

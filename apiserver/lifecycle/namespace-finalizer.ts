@@ -20,7 +20,7 @@ export class NamespaceFinalizer {
   async start(): Promise<void> {
     const namespaces = this.registry.storeFor('', 'v1', 'namespaces');
     this.sub = await namespaces.watch(undefined, { resourceVersion: '' }, {
-      onEvent: (type, ns) => {
+      onEvent: (type, { object: ns }) => {
         if (type !== 'DELETED' && ns.metadata.deletionTimestamp) this.enqueue(ns.metadata.name!);
       },
       onError: (err) => {

@@ -64,21 +64,20 @@ export async function applyObject(
           managedFields = applied.managedFields;
           return applied.object;
         },
-        { ...writeOpts, managedFields: () => managedFields },
+        Object.assign({}, writeOpts, { managedFields: () => managedFields }),
         subresource,
         warnings,
       );
-      return { ...res, created: false };
+      return Object.assign(res, { created: false });
     } catch (err) {
       if (!isApiError(err, 'NotFound') || subresource || precondition) throw err;
     }
     // Apply-create: the configuration is the whole object, owned by the applier.
     try {
-      const res = await store.create(namespace, body, {
-        ...writeOpts,
+      const res = await store.create(namespace, body, Object.assign({}, writeOpts, {
         managedFields: () => applyConfiguration(undefined, body, contextFor(store, manager, undefined), force).managedFields,
-      });
-      return { ...res, warnings: [...warnings, ...res.warnings], created: true };
+      }));
+      return Object.assign(res, { warnings: [...warnings, ...res.warnings], created: true });
     } catch (err) {
       // Created by someone else in between: apply to theirs.
       if (!isApiError(err, 'AlreadyExists') || attempt >= 3) throw err;

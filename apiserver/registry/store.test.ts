@@ -192,7 +192,7 @@ test('watch from a resourceVersion replays every event in order, then live ones'
   let done: () => void;
   const all = new Promise<void>((r) => (done = r));
   const sub = await store.watch('default', { resourceVersion: from, filter: (o) => o.metadata.name!.startsWith('w') }, {
-    onEvent: (type, obj) => {
+    onEvent: (type, { object: obj }) => {
       seen.push(`${type} ${obj.metadata.name}`);
       if (seen.length === 4) done();
     },

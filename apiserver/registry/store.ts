@@ -9,7 +9,7 @@ import { groupVersion, ResourceInfo } from '../../api/resources';
 import { clone, DeleteOptions, KubeList, KubeObject } from '../../api/types';
 import type { Backend, KeyValue } from '../storage/backend';
 import { WatchCache, CacheEvent, Subscription } from '../storage/watch-cache';
-import { decodeObject, encodeObject, MAX_OBJECT_BYTES } from './codec';
+import { decodeObject, encodeObject, MAX_OBJECT_BYTES, storedJson } from './codec';
 import { collectionPrefix, objectKey, resourcePrefix } from './keys';
 import type { Admission, ResourceStrategy, StrategyContext } from './strategy';
 
@@ -42,6 +42,8 @@ export interface WriteOptions {
 export interface WriteResult {
   object: KubeObject;
   warnings: string[];
+  /** The object's JSON from the bytes just stored (absent for dry runs and deletions). */
+  json?: () => Buffer;
 }
 
 export interface ListOptions {
@@ -56,8 +58,19 @@ export interface WatchOptions {
   resourceVersion?: string;
 }
 
+/**
+ * An object as served to clients (a watch event's, a read's): decoded only when
+ * read, its JSON built once from the stored bytes and shared by every watcher.
+ */
+export interface ServedObject {
+  readonly object: KubeObject;
+  /** The object's resourceVersion, known without decoding it. */
+  readonly revision: number;
+  json(): Buffer;
+}
+
 export interface WatchSink {
-  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void;
+  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', source: ServedObject): void;
   onError(err: ApiError): void;
 }
 
@@ -93,7 +106,7 @@ export class ResourceStore {
     const clock = deps.clock ?? (() => new Date());
     this.ctx = { now: clock };
     this.apiVersion = groupVersion(info);
-    this.cache = new WatchCache(deps.backend, resourcePrefix(info), { decode: decodeObject });
+    this.cache = new WatchCache(deps.backend, resourcePrefix(info), { decode: decodeObject, json: storedJson });
   }
 
   start(): Promise<void> {
@@ -107,9 +120,14 @@ export class ResourceStore {
   // ---- reads ---------------------------------------------------------------
 
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
+    return (await this.read(namespace, name)).object;
+  }
+
+  /** A get whose answer is decoded only if read: a client's GET is sent as stored. */
+  async read(namespace: string | undefined, name: string): Promise<ServedObject> {
     const kv = await this.backend.get(this.key(namespace, name));
     if (!kv) throw this.notFound(name);
-    return decodeObject(kv.value, kv.modRevision);
+    return storedObject(kv.value, kv.modRevision);
   }
 
   async list(namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList> {
@@ -180,9 +198,11 @@ export class ResourceStore {
       return { object: obj, warnings };
     }
     await this.strategy.beforeCreate?.(obj);
+    let value: Buffer;
     let res;
     try {
-      res = await this.backend.create(this.key(namespace, name), this.encode(obj));
+      value = this.encode(obj);
+      res = await this.backend.create(this.key(namespace, name), value);
     } catch (err) {
       await this.strategy.abortCreate?.(obj);
       throw err;
@@ -194,7 +214,7 @@ export class ResourceStore {
       throw errors.alreadyExists(this.info.plural, this.info.group, name);
     }
     meta.resourceVersion = String(res.revision);
-    return { object: obj, warnings };
+    return { object: obj, warnings, json: () => storedJson(value, res.revision) };
   }
 
   // ---- update and patch ------------------------------------------------------
@@ -265,7 +285,7 @@ export class ResourceStore {
       if (res.ok) {
         if (encoded === undefined) await this.strategy.afterDelete?.(next);
         next.metadata.resourceVersion = String(res.revision);
-        return { object: next, warnings };
+        return { object: next, warnings, json: encoded && (() => storedJson(encoded, res.revision)) };
       }
       if (res.current && encoded && res.current.value.equals(encoded)) {
         return { object: decodeObject(res.current.value, res.current.modRevision), warnings };
@@ -407,10 +427,12 @@ export class ResourceStore {
     const filter = opts.filter ?? (() => true);
     const inScope = (o: KubeObject) => !this.info.namespaced || !namespace || o.metadata.namespace === namespace;
     const matches = (o: KubeObject | undefined) => o !== undefined && inScope(o) && filter(o);
+    // Without a filter, the key alone decides (its namespace never changes): nothing is decoded.
+    const scopePrefix = collectionPrefix(this.info, namespace);
     let after: number;
     if (!opts.resourceVersion || opts.resourceVersion === '0') {
       const list = await this.list(namespace, { filter });
-      for (const item of list.items) sink.onEvent('ADDED', item);
+      for (const item of list.items) sink.onEvent('ADDED', listedObject(item));
       after = Number(list.metadata.resourceVersion);
     } else {
       after = Number(opts.resourceVersion);
@@ -418,15 +440,21 @@ export class ResourceStore {
     }
     return this.cache.subscribe(after, {
       onEvent: (ev: CacheEvent<KubeObject>) => {
-        const now = matches(ev.object);
-        // Without a filter, only the namespace decides, and it never changes: no need to decode prev.
-        const before = opts.filter ? matches(ev.prev) : ev.hasPrev && inScope(ev.object);
+        let now: boolean;
+        let before: boolean;
+        if (opts.filter) {
+          now = matches(ev.object);
+          before = matches(ev.prev);
+        } else {
+          now = ev.key.startsWith(scopePrefix);
+          before = now && ev.hasPrev;
+        }
         // Objects moving in or out of a selector appear as ADDED or DELETED, as in Kubernetes.
         if (ev.type === 'DELETED') {
-          if (before || now) sink.onEvent('DELETED', ev.object);
-        } else if (now && before) sink.onEvent('MODIFIED', ev.object);
-        else if (now) sink.onEvent('ADDED', ev.object);
-        else if (before) sink.onEvent('DELETED', ev.object);
+          if (before || now) sink.onEvent('DELETED', ev);
+        } else if (now && before) sink.onEvent('MODIFIED', ev);
+        else if (now) sink.onEvent('ADDED', ev);
+        else if (before) sink.onEvent('DELETED', ev);
       },
       onError: (err) => sink.onError(err instanceof ApiError ? err : errors.internal(String(err))),
     });
@@ -515,6 +543,24 @@ export class ResourceStore {
   }
 }
 
+function storedObject(value: Buffer, revision: number): ServedObject {
+  let object: KubeObject | undefined;
+  let json: Buffer | undefined;
+  return {
+    revision,
+    get object() {
+      return (object ??= decodeObject(value, revision));
+    },
+    json: () => (json ??= storedJson(value, revision)),
+  };
+}
+
+/** A listed object as a watch delivers it. */
+function listedObject(object: KubeObject): ServedObject {
+  let json: Buffer | undefined;
+  return { object, revision: Number(object.metadata.resourceVersion), json: () => (json ??= Buffer.from(JSON.stringify(object))) };
+}
+
 function setManagedFields(obj: KubeObject, entries: unknown[] | undefined): void {
   if (entries === undefined) return;
   if (entries.length) obj.metadata.managedFields = entries;
@@ -567,8 +613,17 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
   return !sameJson(strip(a), strip(b));
 }
 
+let formattedSecond = NaN;
+let formatted = '';
+
+/** Whole seconds, as Kubernetes' metav1.Time; one formatting per second (every write asks). */
 export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== formattedSecond) {
+    formatted = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    formattedSecond = second;
+  }
+  return formatted;
 }
 
 function randomSuffix(): string {

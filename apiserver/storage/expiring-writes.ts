@@ -11,7 +11,7 @@ export class ExpiringWrites implements Backend {
   ) {}
 
   private withTtl(opts?: PutOptions): PutOptions {
-    return { ...opts, ttlSeconds: this.ttlSeconds() };
+    return Object.assign({}, opts, { ttlSeconds: this.ttlSeconds() });
   }
 
   create(key: string, value: Buffer, opts?: PutOptions): Promise<WriteResult> {

@@ -9,7 +9,11 @@ export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface CacheEvent<T> {
   type: CacheEventType;
+  /** The etcd key of the object. */
+  key: string;
   object: T;
+  /** The object as the JSON clients get, built once from the stored bytes (see WatchCacheOptions.json). */
+  json(): Buffer;
   /** The object before this change (absent for ADDED). */
   prev?: T;
   /** Whether `prev` is there, known without decoding it. */
@@ -31,6 +35,8 @@ export interface WatchCacheOptions<T> {
   capacity?: number;
   /** Turns a stored value into the object clients see (resourceVersion set). */
   decode(value: Buffer, revision: number): T;
+  /** The same object as client JSON, straight from the stored bytes (no decode). */
+  json(value: Buffer, revision: number): Buffer;
 }
 
 export class WatchCache<T> {
@@ -97,7 +103,7 @@ export class WatchCache<T> {
   private ingest(events: StorageEvent[]): void {
     for (const e of events) {
       if (e.type === 'delete' && !e.prev) continue;
-      const ev = lazyEvent(e, this.opts.decode);
+      const ev = lazyEvent(e, this.opts);
       this.revision = Math.max(this.revision, ev.revision);
       this.buffer.push(ev);
       this.bufferKvs.push(e.type === 'put' ? e.kv : undefined);
@@ -136,7 +142,7 @@ export class WatchCache<T> {
   private directWatch(afterRevision: number, sub: CacheSubscriber<T>): Subscription {
     const w = this.backend.watch(this.prefix, afterRevision, {
       onEvents: (events) => {
-        for (const e of events) if (e.type === 'put' || e.prev) sub.onEvent(lazyEvent(e, this.opts.decode));
+        for (const e of events) if (e.type === 'put' || e.prev) sub.onEvent(lazyEvent(e, this.opts));
       },
       onError: (err) => sub.onError(err),
     });
@@ -164,19 +170,24 @@ export class WatchCache<T> {
  * An event whose objects are decoded on first use: most events of most
  * resources are never read by anyone, and every reader shares one decode.
  */
-function lazyEvent<T>(e: StorageEvent, decode: (value: Buffer, revision: number) => T): CacheEvent<T> {
+function lazyEvent<T>(e: StorageEvent, codec: Pick<WatchCacheOptions<T>, 'decode' | 'json'>): CacheEvent<T> {
   const revision = e.kv.modRevision;
   const type: CacheEventType = e.type === 'delete' ? 'DELETED' : e.kv.createRevision === e.kv.modRevision ? 'ADDED' : 'MODIFIED';
+  const decode = codec.decode;
+  // A deleted object is reported with the revision of its deletion.
+  const value = e.type === 'delete' ? e.prev!.value : e.kv.value;
   let object: T | undefined;
+  let json: Buffer | undefined;
   let prev: T | undefined;
   return {
     type,
+    key: e.kv.key,
     revision,
     hasPrev: e.prev !== undefined,
     get object(): T {
-      // A deleted object is reported with the revision of its deletion.
-      return (object ??= e.type === 'delete' ? decode(e.prev!.value, revision) : decode(e.kv.value, revision));
+      return (object ??= decode(value, revision));
     },
+    json: () => (json ??= codec.json(value, revision)),
     get prev(): T | undefined {
       if (!e.prev) return undefined;
       return (prev ??= decode(e.prev.value, e.prev.modRevision));
