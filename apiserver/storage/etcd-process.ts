@@ -48,6 +48,13 @@ export async function startEtcd(opts: EtcdProcessOptions): Promise<EtcdProcess> 
     '--max-request-bytes', String(3 * 1024 * 1024),
     '--auto-compaction-mode', 'periodic',
     '--auto-compaction-retention', '5m',
+    // Every Kapstan write is a transaction, and etcd 3.4 starts each one by
+    // copying the buffer of writes not yet committed to its backend (up to
+    // 100 ms of them by default): at a few thousand writes a second that copy
+    // made a transaction cost etcd twice a put. Committing every 100 writes
+    // keeps the buffer small: ~40% less etcd CPU per transaction, plain puts
+    // unchanged (bench:api; durability is the WAL's, not this batch's).
+    '--backend-batch-limit', '100',
     ...(opts.extraArgs ?? []),
   ];
   const child: ChildProcess = spawn(opts.binary ?? 'etcd', args, {

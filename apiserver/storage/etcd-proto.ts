@@ -85,11 +85,11 @@ function encodeOp(op: TxnOp): Buffer {
   return w.finish();
 }
 
-/** A transaction of the one shape storage uses: if key's mod_revision == expected then … else … */
-export function encodeModRevisionTxn(key: Buffer, expectedRevision: number, success: TxnOp, failure: TxnOp): Buffer {
+/** A transaction of the one shape storage uses: if key's mod_revision == expected then … [else …]. */
+export function encodeModRevisionTxn(key: Buffer, expectedRevision: number, success: TxnOp, failure?: TxnOp): Buffer {
   // Compare{result: EQUAL, target: MOD, key, mod_revision}; the oneof value is sent even when 0.
   const compare = new Writer().varint(1, 0).varint(2, 2).bytes(3, key).varint(6, expectedRevision, true).finish();
-  return new Writer().bytes(1, compare).bytes(2, encodeOp(success)).bytes(3, encodeOp(failure)).finish();
+  return new Writer().bytes(1, compare).bytes(2, encodeOp(success)).bytes(3, failure && encodeOp(failure)).finish();
 }
 
 export interface WatchCreate {
