@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError, errors } from '../../api/errors';
 import type { Registry } from '../registry/registry';
-import { parseRequestPath } from './request-info';
+import { parseRequestPath, requestTarget } from './request-info';
 import { handleResource } from './rest-handler';
 import { sendError, sendJson } from './respond';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery';
@@ -50,7 +50,7 @@ export function tokenMatcher(tokens: string[]): (token: string) => boolean {
 }
 
 async function handle(opts: HttpServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'https://localhost');
+  const url = requestTarget(req.url ?? '/');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const route = opts.routes?.get(path);
   if (route) return route(req, res);
@@ -72,8 +72,8 @@ async function handle(opts: HttpServerOptions, req: IncomingMessage, res: Server
     case '/apis':
       return sendJson(res, 200, apiGroupList());
   }
-  if (path.startsWith('/openapi/')) return serveOpenApi(req, res, path, url.searchParams);
-  if (path.startsWith(IMAGES_API_PREFIX)) return serveImagesApi({ req, res, path, query: url.searchParams, registry: opts.registry });
+  if (path.startsWith('/openapi/')) return serveOpenApi(req, res, path, url.query);
+  if (path.startsWith(IMAGES_API_PREFIX)) return serveImagesApi({ req, res, path, query: url.query, registry: opts.registry });
   const info = parseRequestPath(path);
   if (info.kind === 'other') {
     const parts = path.split('/').filter(Boolean);
@@ -88,9 +88,9 @@ async function handle(opts: HttpServerOptions, req: IncomingMessage, res: Server
   // A resource this server does not serve (e.g. HPAs for `kubectl autoscale`):
   // Kubernetes' plain 404, not a NotFound naming an object.
   if (!opts.registry.find(info.group, info.version, info.resource)) throw notServed(req, path);
-  const dryRunError = dryRunProblem(req, url.searchParams);
+  const dryRunError = dryRunProblem(req, url.query);
   if (dryRunError) throw dryRunError;
-  return handleResource({ req, res, info, query: url.searchParams, registry: opts.registry });
+  return handleResource({ req, res, info, query: url.query, registry: opts.registry });
 }
 
 function notServed(req: IncomingMessage, path: string): ApiError {

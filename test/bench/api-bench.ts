@@ -13,11 +13,11 @@ import { measureCpu } from './process-cpu';
 import { KeepAlivePool } from '../../client/keep-alive-pool';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
-const OPS = Number(process.env.BENCH_OPS ?? 4000);
+const OPS = Number(process.env.BENCH_OPS ?? 8000);
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 500);
 const WATCH_EVENTS = Number(process.env.BENCH_WATCH_EVENTS ?? 100);
 const WATCH_GAP_MS = Number(process.env.BENCH_WATCH_GAP_MS ?? 50);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 /** Operations of each kind run before measuring, so that both sides are measured JIT-compiled (steady state). */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 4000);
 
