@@ -13,6 +13,8 @@ export interface PoolOptions {
   port: number;
   secure: boolean;
   tls?: tls.ConnectionOptions;
+  /** A Unix socket to connect to instead of host:port (plain HTTP). */
+  socketPath?: string;
 }
 
 export interface PoolRequest {
@@ -249,8 +251,8 @@ export class KeepAlivePool {
   }
 
   private connect(): PooledSocket {
-    const { host, port, secure } = this.opts;
-    const socket = secure ? tls.connect({ host, port, ...this.opts.tls }) : net.connect({ host, port });
+    const { host, port, secure, socketPath } = this.opts;
+    const socket = socketPath ? net.connect({ path: socketPath }) : secure ? tls.connect({ host, port, ...this.opts.tls }) : net.connect({ host, port });
     const s = new PooledSocket(socket, this);
     this.all.add(s);
     return s;

@@ -24,6 +24,11 @@ export interface RestClientConfig {
   userAgent?: string;
   /** Called with the text of each `Warning: 299` header the server sends. */
   onWarning?: (text: string) => void;
+  /**
+   * The server's own Unix socket (plain HTTP), for components running inside
+   * `kapstan server`; `server` then only names it in messages.
+   */
+  socketPath?: string;
 }
 
 /** The server could not be reached (refused, reset, DNS, TLS): no HTTP answer at all. */
@@ -85,8 +90,8 @@ export class RestClient {
   private readonly basePath: string;
 
   constructor(private readonly config: RestClientConfig) {
-    this.server = config.server.replace(/\/+$/, '');
-    this.base = new URL(this.server);
+    this.server = config.socketPath ? `unix:${config.socketPath}` : config.server.replace(/\/+$/, '');
+    this.base = new URL(config.socketPath ? 'http://localhost' : this.server);
     this.basePath = this.base.pathname.replace(/\/$/, '');
     const secure = this.base.protocol === 'https:';
     this.transport = secure ? https : http;
@@ -94,6 +99,7 @@ export class RestClient {
       host: this.base.hostname.replace(/^\[|\]$/g, ''),
       port: Number(this.base.port || (secure ? 443 : 80)),
       secure,
+      socketPath: config.socketPath,
       tls: {
         ca: config.caPem,
         cert: config.clientCertPem,
@@ -234,8 +240,8 @@ export class RestClient {
       Accept: opts.accept ?? 'application/json',
       'User-Agent': this.config.userAgent ?? 'kapstan-client',
     };
-    // Bearer tokens only travel over TLS, as with kubectl.
-    if (this.config.token && this.base.protocol === 'https:') headers.Authorization = `Bearer ${this.config.token}`;
+    // Bearer tokens only travel over TLS, as with kubectl, or to the server's own socket.
+    if (this.config.token && (this.base.protocol === 'https:' || this.config.socketPath)) headers.Authorization = `Bearer ${this.config.token}`;
     if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
     return headers;
   }
@@ -247,7 +253,7 @@ export class RestClient {
     if (payload !== undefined) headers['Content-Length'] = String(payload.length);
     let req: http.ClientRequest;
     const response = new Promise<http.IncomingMessage>((resolve, reject) => {
-      req = this.transport.request(url, { method, headers, agent: this.agent }, resolve);
+      req = this.transport.request(url, { method, headers, agent: this.agent, socketPath: this.config.socketPath }, resolve);
       req.on('error', (err) => reject(new ConnectionError(this.server, err)));
       if (payload !== undefined) req.write(payload);
       req.end();

@@ -1,6 +1,7 @@
 // The HTTPS front door: authentication, then discovery, OpenAPI, health and
 // resource requests. Every failure leaves as a metav1.Status.
 import https from 'node:https';
+import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError, errors } from '../../api/errors';
@@ -34,6 +35,21 @@ export function createHttpServer(opts: HttpServerOptions): https.Server {
   const server = https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, ca: opts.tls.caPem, requestCert: false }, (req, res) => {
     handle(opts, req, res).catch((err) => sendError(res, err));
   });
+  return withTimeouts(server);
+}
+
+/**
+ * The same API in plain HTTP, for a Unix socket only the server's own
+ * components use (its controllers and scheduler): no TLS and no TCP for the
+ * traffic that never leaves the process. Requests still need a valid token.
+ */
+export function createLocalHttpServer(opts: Omit<HttpServerOptions, 'tls'>): http.Server {
+  return withTimeouts(http.createServer((req, res) => {
+    handle(opts, req, res).catch((err) => sendError(res, err));
+  }));
+}
+
+function withTimeouts<S extends http.Server>(server: S): S {
   server.keepAliveTimeout = 90_000;
   server.headersTimeout = 95_000;
   // Watches stay open for up to their timeoutSeconds.
@@ -49,7 +65,7 @@ export function tokenMatcher(tokens: string[]): (token: string) => boolean {
   };
 }
 
-async function handle(opts: HttpServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(opts: Omit<HttpServerOptions, 'tls'>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = requestTarget(req.url ?? '/');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const route = opts.routes?.get(path);

@@ -3,7 +3,7 @@
 // With --cluster-init / --join it is one of several servers (HA): the joiner
 // fetches the shared CA and secrets with the server token, and its etcd
 // member is added by the server it joins.
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -120,6 +120,7 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
       addEtcdMember: ha.advertise && localEtcd ? (req) => addEtcdMember(localEtcd.endpoint, req, log) : undefined,
     });
 
+    const localSocket = localSocketPath(dataDir);
     const api = await untilStorageAnswers('starting the apiserver', log, () => startApiServer({
       routes,
       etcdEndpoints: endpoints,
@@ -128,11 +129,13 @@ export async function startControlPlane(flags: ServerFlags, log: (msg: string) =
       tls: { certPem: pki.certPem, keyPem: pki.keyPem },
       tokens: [pki.adminToken],
       eventTtlSeconds: eventTtl,
+      localSocket,
     }));
     stops.push(() => api.stop());
     const url = host === '0.0.0.0' || host === '::' ? `https://127.0.0.1:${api.port}` : api.url;
-    // Controllers, the scheduler and the join token reach the API like any other client.
-    const client = new RestClient({ server: url, caPem: pki.caPem, token: pki.adminToken });
+    // Controllers, the scheduler and the join token reach the API like any other
+    // client, through the server's own socket: no TLS and no TCP for their watches.
+    const client = new RestClient({ server: url, caPem: pki.caPem, token: pki.adminToken, socketPath: localSocket });
     stops.push(async () => client.close());
     // The join token the cluster accepts lives in etcd (rotatable on any server), before any agent is heard.
     const nodeToken = new ClusterNodeToken({ client, caPem: pki.caPem, tokenPath: pki.paths.nodeToken, localSecret: pki.nodeTokenSecret, log });
@@ -242,6 +245,12 @@ async function etcdMember(ha: HaSettings, pki: Pki, dataDir: string, etcdDir: st
   if (!ha.join || ManagedEtcd.hasData(etcdDir)) return { name, peerHost: ha.advertise!, tls, initialCluster: `${name}=${url}`, state: 'new' };
   const { initialCluster } = await requestEtcdMember(ha.join, ha.token!, pki.caPem, { name, peerURL: url });
   return { name, peerHost: ha.advertise!, tls, initialCluster, state: 'existing' };
+}
+
+/** DATA/apiserver.sock, unless the path is too long for a Unix socket (the components then use HTTPS). */
+function localSocketPath(dataDir: string): string | undefined {
+  const path = join(resolvePath(dataDir), 'apiserver.sock');
+  return Buffer.byteLength(path) < 104 ? path : undefined;
 }
 
 /** Names the server in Lease holders (host names are alike on cloned VMs; the address is not). */

@@ -9,6 +9,8 @@ import { destroyAgent, Endpoint } from './http';
 
 export interface TestApiServer extends Endpoint {
   etcd: TestEtcd;
+  /** The Unix socket serving plain HTTP, when asked for (`localSocket: true`). */
+  localSocket?: string;
   server: RunningApiServer;
   dataDir: string;
   /** Starts another apiserver on the same etcd. */
@@ -16,12 +18,14 @@ export interface TestApiServer extends Endpoint {
   stop(): Promise<void>;
 }
 
-export async function startTestApiServer(opts: { etcd?: TestEtcd } = {}): Promise<TestApiServer> {
+export async function startTestApiServer(opts: { etcd?: TestEtcd; localSocket?: boolean } = {}): Promise<TestApiServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kap-api-'));
   const etcd = opts.etcd ?? (await startTestEtcd());
   const peers: RunningApiServer[] = [];
   try {
     const pki = await ensurePki(dataDir, { sans: ['127.0.0.1', 'localhost'] });
+    const localSocket = opts.localSocket ? join(dataDir, 'apiserver.sock') : undefined;
+    let first = true;
     const start = () =>
       startApiServer({
         etcdEndpoints: [etcd.endpoint],
@@ -29,6 +33,8 @@ export async function startTestApiServer(opts: { etcd?: TestEtcd } = {}): Promis
         port: 0,
         tls: { certPem: pki.certPem, keyPem: pki.keyPem },
         tokens: [pki.adminToken],
+        // Peers share the data dir: only the first serves the socket.
+        localSocket: first ? ((first = false), localSocket) : undefined,
       });
     const server = await start();
     const t: TestApiServer = {
@@ -38,6 +44,7 @@ export async function startTestApiServer(opts: { etcd?: TestEtcd } = {}): Promis
       etcd,
       server,
       dataDir,
+      localSocket,
       async startPeer() {
         const p = await start();
         peers.push(p);
