@@ -6,7 +6,7 @@ import { findByKind } from '../api/resources';
 import type { KubeObject } from '../api/types';
 import { startTestApiServer, TestApiServer } from '../test/harness/api-server';
 import { ManualClock } from '../test/controllers/manual-clock';
-import { Informer, keyOf } from './informer';
+import { Informer, keyOf, stripManagedFields } from './informer';
 import { RestClient, WatchOptions } from './rest-client';
 import type { ResourceInfo } from '../api/resources';
 
@@ -160,5 +160,26 @@ test('a watch whose resourceVersion was compacted relists; the differences reach
   } finally {
     await inf.stop();
     compacting.close();
+  }
+});
+
+test('a transform sees every listed and watched object before the cache: stripManagedFields keeps no ownership entries, and a write of a cached object keeps the server\'s', async () => {
+  await makeNamespace('kap-inf-strip');
+  await client.create(configMaps, 'kap-inf-strip', cm('listed'));
+  const inf = new Informer({ client, resource: configMaps, namespace: 'kap-inf-strip', transform: stripManagedFields });
+  inf.start();
+  try {
+    await inf.waitForSync();
+    await client.create(configMaps, 'kap-inf-strip', cm('watched'));
+    await eventually(() => inf.get('kap-inf-strip/watched') !== undefined, 'the watched object');
+    for (const name of ['listed', 'watched']) {
+      assert.ok((await client.get(configMaps, 'kap-inf-strip', name)).metadata.managedFields?.length, `${name} has entries on the server`);
+      assert.equal(inf.get(`kap-inf-strip/${name}`)!.metadata.managedFields, undefined, `${name} has none in the cache`);
+    }
+    const cached = inf.get('kap-inf-strip/listed')!;
+    const updated = await client.update(configMaps, 'kap-inf-strip', { ...cached, data: { a: 'b' } });
+    assert.ok(updated.metadata.managedFields?.length, 'the update kept the entries');
+  } finally {
+    inf.stop();
   }
 });

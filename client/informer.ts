@@ -33,6 +33,20 @@ export interface InformerOptions {
   retryMs?: number;
   clock?: Clock;
   log?: (message: string) => void;
+  /** Applied to every object before it is cached or handed to handlers (client-go's SetTransform). */
+  transform?: (obj: KubeObject) => void;
+}
+
+/**
+ * Drops metadata.managedFields, as kube-controller-manager does for its
+ * informers: controllers never read them, and they are a large part of a
+ * small object, kept for every object of every watched kind. A write of a
+ * cached object leaves the server's entries as they are (an update without
+ * managedFields keeps them).
+ */
+export function stripManagedFields(obj: KubeObject): void {
+  // Assigned rather than deleted: a delete would turn the metadata object into a slow dictionary.
+  if (obj.metadata?.managedFields !== undefined) obj.metadata.managedFields = undefined;
 }
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */
@@ -162,6 +176,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const { client, resource, namespace, labelSelector, fieldSelector } = this.opts;
     const list = await client.listAll<T>(resource, namespace, { labelSelector, fieldSelector });
     if (this.stopped) return '';
+    if (this.opts.transform) for (const item of list.items) this.opts.transform(item);
     this.replace(list.items);
     if (!this.synced) {
       this.synced = true;
@@ -198,6 +213,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         }
         const obj = event.object;
         if (obj?.metadata?.resourceVersion) rv = obj.metadata.resourceVersion;
+        if (obj?.metadata && this.opts.transform) this.opts.transform(obj);
         if (event.type === 'ADDED' || event.type === 'MODIFIED') this.upsert(obj);
         else if (event.type === 'DELETED') this.remove(obj);
       }

@@ -1,5 +1,5 @@
 // The controllers that run together, on one set of shared informers.
-import { InformerFactory } from '../client/informer';
+import { InformerFactory, stripManagedFields } from '../client/informer';
 import type { RestClient } from '../client/rest-client';
 import type { Clock } from '../client/work-queue';
 import type { Controller } from './controller';
@@ -44,7 +44,7 @@ export interface ControllerSet extends RunningControllers {
 /** The controllers on shared informers, not yet started: stop() may be called at any time, even mid-start. */
 export function createControllers(opts: ControllerSetOptions): ControllerSet {
   const log = opts.log ?? (() => {});
-  const informers = new InformerFactory({ client: opts.client, clock: opts.clock, log, resyncMs: opts.resyncMs ?? 5 * 60_000 });
+  const informers = new InformerFactory({ client: opts.client, clock: opts.clock, log, resyncMs: opts.resyncMs ?? 5 * 60_000, transform: stripManagedFields });
   const ctx = { client: opts.client, informers, clock: opts.clock, log, retryBaseDelayMs: opts.retryBaseDelayMs, retryMaxDelayMs: opts.retryMaxDelayMs };
   const controllers: Controller[] = [
     new GarbageCollector(ctx),
