@@ -8,7 +8,7 @@ import { errors, ApiError, StatusCause } from '../../api/errors';
 import { groupVersion, ResourceInfo } from '../../api/resources';
 import { clone, DeleteOptions, KubeList, KubeObject } from '../../api/types';
 import type { Backend, KeyValue } from '../storage/backend';
-import { WatchCache, CacheEvent, Subscription } from '../storage/watch-cache';
+import { WatchCache, CacheEvent, Subscription, lazyStored } from '../storage/watch-cache';
 import { decodeObject, encodeObject, MAX_OBJECT_BYTES, storedJson } from './codec';
 import { collectionPrefix, objectKey, resourcePrefix } from './keys';
 import type { Admission, ResourceStrategy, StrategyContext } from './strategy';
@@ -106,7 +106,7 @@ export class ResourceStore {
     const clock = deps.clock ?? (() => new Date());
     this.ctx = { now: clock };
     this.apiVersion = groupVersion(info);
-    this.cache = new WatchCache(deps.backend, resourcePrefix(info), { decode: decodeObject, json: storedJson });
+    this.cache = new WatchCache(deps.backend, resourcePrefix(info), STORED_CODEC);
   }
 
   start(): Promise<void> {
@@ -127,7 +127,7 @@ export class ResourceStore {
   async read(namespace: string | undefined, name: string): Promise<ServedObject> {
     const kv = await this.backend.get(this.key(namespace, name));
     if (!kv) throw this.notFound(name);
-    return storedObject(kv.value, kv.modRevision);
+    return lazyStored(kv.value, kv.modRevision, STORED_CODEC);
   }
 
   async list(namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList> {
@@ -543,17 +543,8 @@ export class ResourceStore {
   }
 }
 
-function storedObject(value: Buffer, revision: number): ServedObject {
-  let object: KubeObject | undefined;
-  let json: Buffer | undefined;
-  return {
-    revision,
-    get object() {
-      return (object ??= decodeObject(value, revision));
-    },
-    json: () => (json ??= storedJson(value, revision)),
-  };
-}
+/** How stored values become the objects and JSON clients get. */
+const STORED_CODEC = { decode: decodeObject, json: storedJson };
 
 /** A listed object as a watch delivers it. */
 function listedObject(object: KubeObject): ServedObject {

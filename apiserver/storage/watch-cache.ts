@@ -170,14 +170,11 @@ export class WatchCache<T> {
  * An event whose objects are decoded on first use: most events of most
  * resources are never read by anyone, and every reader shares one decode.
  */
-function lazyEvent<T>(e: StorageEvent, codec: Pick<WatchCacheOptions<T>, 'decode' | 'json'>): CacheEvent<T> {
+function lazyEvent<T>(e: StorageEvent, codec: StoredCodec<T>): CacheEvent<T> {
   const revision = e.kv.modRevision;
   const type: CacheEventType = e.type === 'delete' ? 'DELETED' : e.kv.createRevision === e.kv.modRevision ? 'ADDED' : 'MODIFIED';
-  const decode = codec.decode;
   // A deleted object is reported with the revision of its deletion.
-  const value = e.type === 'delete' ? e.prev!.value : e.kv.value;
-  let object: T | undefined;
-  let json: Buffer | undefined;
+  const current = lazyStored(e.type === 'delete' ? e.prev!.value : e.kv.value, revision, codec);
   let prev: T | undefined;
   return {
     type,
@@ -185,12 +182,27 @@ function lazyEvent<T>(e: StorageEvent, codec: Pick<WatchCacheOptions<T>, 'decode
     revision,
     hasPrev: e.prev !== undefined,
     get object(): T {
-      return (object ??= decode(value, revision));
+      return current.object;
     },
-    json: () => (json ??= codec.json(value, revision)),
+    json: () => current.json(),
     get prev(): T | undefined {
       if (!e.prev) return undefined;
-      return (prev ??= decode(e.prev.value, e.prev.modRevision));
+      return (prev ??= codec.decode(e.prev.value, e.prev.modRevision));
     },
+  };
+}
+
+type StoredCodec<T> = Pick<WatchCacheOptions<T>, 'decode' | 'json'>;
+
+/** A stored value whose object and client JSON are each built once, on first use. */
+export function lazyStored<T>(value: Buffer, revision: number, codec: StoredCodec<T>): { readonly revision: number; readonly object: T; json(): Buffer } {
+  let object: T | undefined;
+  let json: Buffer | undefined;
+  return {
+    revision,
+    get object(): T {
+      return (object ??= codec.decode(value, revision));
+    },
+    json: () => (json ??= codec.json(value, revision)),
   };
 }

@@ -25,18 +25,17 @@ export async function startTestApiServer(opts: { etcd?: TestEtcd; localSocket?: 
   try {
     const pki = await ensurePki(dataDir, { sans: ['127.0.0.1', 'localhost'] });
     const localSocket = opts.localSocket ? join(dataDir, 'apiserver.sock') : undefined;
-    let first = true;
-    const start = () =>
+    const start = (socket?: string) =>
       startApiServer({
         etcdEndpoints: [etcd.endpoint],
         host: '127.0.0.1',
         port: 0,
         tls: { certPem: pki.certPem, keyPem: pki.keyPem },
         tokens: [pki.adminToken],
-        // Peers share the data dir: only the first serves the socket.
-        localSocket: first ? ((first = false), localSocket) : undefined,
+        localSocket: socket,
       });
-    const server = await start();
+    // Peers share the data dir: only the first serves the socket.
+    const server = await start(localSocket);
     const t: TestApiServer = {
       url: server.url,
       token: pki.adminToken,
